@@ -1,0 +1,53 @@
+#pragma once
+// The term engine: every term of every watchlist compiled into one immutable structure that finds all
+// positions where any term matches in a text, with the semantics the README states:
+//  1. text and terms are normalised the same way: NFKD, combining marks (Mn, Mc, Me) dropped, full case
+//     folding (skipped for match_case terms);
+//  2. a term matches where its normalised words appear separated by runs of one or more separators
+//     (Unicode white space, '-', U+2010..U+2015), and the characters just before and after the match are
+//     not letters or digits (L*, N*) or are the edge of the text;
+//  3. a trailing '*' lets the last word run on through letters and digits;
+//  4. every position where a term matches is a match; offsets are byte offsets into the original text;
+//  5. a term that is empty, '*' alone, or only separators is an error.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace newswatch {
+
+struct TermSpec {
+  std::string text;         // as written by the user, e.g. "withdraw*" or "troop build-up"
+  bool match_case = false;  // skip case folding for this term
+};
+
+struct TermHit {
+  std::uint32_t term;   // index into the TermSpec list given to compile
+  std::size_t start;    // byte offset of the first matched byte in the original text
+  std::size_t end;      // byte offset one past the last matched byte
+};
+
+struct TermError {
+  std::size_t term;     // index of the offending TermSpec
+  std::string message;  // e.g. "term is empty", "term is only separators"
+};
+
+class TermMatcher {
+ public:
+  // Compiles all terms at once. Fails with every invalid term listed.
+  static Result<std::shared_ptr<const TermMatcher>, std::vector<TermError>> compile(
+      const std::vector<TermSpec>& terms);
+
+  virtual ~TermMatcher() = default;
+
+  // All hits in text (valid or invalid UTF-8: invalid bytes are treated as separators-that-are-not-
+  // letters), ordered by start, then end, then term. Thread-safe: the matcher is immutable.
+  virtual std::vector<TermHit> find_all(std::string_view text) const = 0;
+
+  virtual std::size_t term_count() const = 0;
+};
+
+}  // namespace newswatch
