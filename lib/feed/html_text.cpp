@@ -169,12 +169,39 @@ void collect_text(const xmlNode* root, TextBuilder& builder) {
   }
 }
 
+// HTML has no CDATA sections, but feeds that escape XHTML into HTML carry them along; libxml2 would
+// print their markers as text. Their content is what the author meant, so the markers go.
+std::string unwrap_cdata_sections(std::string html) {
+  constexpr std::string_view kOpen = "<![CDATA[";
+  constexpr std::string_view kClose = "]]>";
+  std::size_t open = html.find(kOpen);
+  if (open == std::string::npos) return html;
+  std::string out;
+  out.reserve(html.size());
+  std::size_t pos = 0;
+  while (open != std::string::npos) {
+    out.append(html, pos, open - pos);
+    const std::size_t content = open + kOpen.size();
+    std::size_t close = html.find(kClose, content);
+    if (close == std::string::npos) close = html.size();
+    out.append(html, content, close - content);
+    pos = std::min(close + kClose.size(), html.size());
+    open = html.find(kOpen, pos);
+  }
+  out.append(html, pos, std::string::npos);
+  return out;
+}
+
 std::string markup_to_text(std::string_view html) {
   ensure_libxml_initialised();
-  const std::string utf8 = sanitize_utf8(html);  // libxml2 falls back to Latin-1 on the first bad byte
+  // libxml2 falls back to Latin-1 for the rest of the input at its first invalid UTF-8 byte.
+  const std::string utf8 = unwrap_cdata_sections(sanitize_utf8(html));
   const int size = static_cast<int>(std::min<std::size_t>(utf8.size(), INT_MAX));
+  // Not HTML_PARSE_NOIMPLIED: without an implied <body>, libxml2 wraps each top-level run of text in
+  // its own implied <p>, which would break "<b>a</b> b" into paragraphs. libxml2's default depth
+  // limit (256) stays: a deeper document loses its deepest text rather than risking the stack.
   constexpr int kOptions = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-                           HTML_PARSE_NOIMPLIED | HTML_PARSE_NODEFDTD | HTML_PARSE_COMPACT;
+                           HTML_PARSE_NODEFDTD | HTML_PARSE_COMPACT;
   std::unique_ptr<xmlDoc, DocFree> doc(htmlReadMemory(utf8.data(), size, nullptr, "UTF-8", kOptions));
   if (!doc) return {};
   TextBuilder builder(utf8.size());
