@@ -9,6 +9,16 @@
 //  3. a trailing '*' lets the last word run on through letters and digits;
 //  4. every position where a term matches is a match; offsets are byte offsets into the original text;
 //  5. a term that is empty, '*' alone, or only separators is an error.
+// Decisions the rules leave open:
+//  - "Letter or digit" and "separator" are judged on the normalised characters, so a combining mark
+//    never separates or joins anything; a hit that ends before marks covers them too ("Ciucă" whole).
+//  - A hit covers whole original characters: it never starts or ends inside the expansion of one
+//    character ("1" does not match "½", "fi" matches "ﬁ").
+//  - match_case terms still get NFKD and lose their marks: "US" matches "ÚS" but not "us".
+//  - Terms whose normalised texts are equal (duplicates, or "NATO" and "nato") each report every hit.
+//  - Punctuation is part of a word and must match exactly: "d'Ivoire" does not match "d’Ivoire".
+//  - More errors: a term that is not valid UTF-8, that normalises to nothing (only marks), or whose '*'
+//    follows a separator ("troop *").
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -43,8 +53,10 @@ class TermMatcher {
 
   virtual ~TermMatcher() = default;
 
-  // All hits in text (valid or invalid UTF-8: invalid bytes are treated as separators-that-are-not-
-  // letters), ordered by start, then end, then term. Thread-safe: the matcher is immutable.
+  // All hits in text, ordered by start, then end, then term. Each byte of invalid UTF-8 counts as a
+  // character that is neither letter, digit nor separator. Thread-safe: the matcher is immutable.
+  // Cost: one pass over the text per case mode in use; per piece of text one hash and one probe,
+  // whatever the number of terms. Allocates the result and a little working memory per call.
   virtual std::vector<TermHit> find_all(std::string_view text) const = 0;
 
   virtual std::size_t term_count() const = 0;

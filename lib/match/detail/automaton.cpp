@@ -1,0 +1,159 @@
+#include "match/detail/automaton.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace newswatch::match_detail {
+
+std::uint64_t hash_bytes(std::string_view bytes) {
+  // Eight bytes per multiply: pieces are short, and this runs once per piece of every text.
+  const char* p = bytes.data();
+  std::size_t n = bytes.size();
+  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull);
+  while (n >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 31;
+    p += 8;
+    n -= 8;
+  }
+  if (n > 0) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = (h ^ w) * 0x94d049bb133111ebull;
+  }
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9ull;
+  return h ^ (h >> 32);
+}
+
+PieceDictionary::PieceDictionary() : slots_(16, 0), mask_(15) {}
+
+std::uint32_t PieceDictionary::intern(std::string_view piece) {
+  const std::uint64_t hash = hash_bytes(piece);
+  const std::uint32_t existing = find(piece, hash);
+  if (existing != kNoId) return existing;
+  const auto id = static_cast<std::uint32_t>(entries_.size());
+  entries_.push_back({hash, static_cast<std::uint32_t>(pool_.size()), static_cast<std::uint32_t>(piece.size()),
+                      kNoId});
+  pool_.append(piece);
+  if (entries_.size() * 2 > slots_.size()) {
+    grow();
+  } else {
+    insert_slot(hash, id);
+  }
+  return id;
+}
+
+void PieceDictionary::insert_slot(std::uint64_t hash, std::uint32_t id) {
+  std::uint64_t slot = hash & mask_;
+  while (slots_[slot] != 0) slot = (slot + 1) & mask_;
+  slots_[slot] = (hash >> 32 << 32) | (static_cast<std::uint64_t>(id) + 1);
+}
+
+void PieceDictionary::grow() {
+  slots_.assign(slots_.size() * 2, 0);
+  mask_ = slots_.size() - 1;
+  for (std::uint32_t id = 0; id < entries_.size(); ++id) insert_slot(entries_[id].hash, id);
+}
+
+EdgeTable::EdgeTable() : slots_(16, Slot{0, 0}), mask_(15) {}
+
+void EdgeTable::insert(std::uint64_t edge_key, std::uint32_t child) {
+  if ((used_ + 1) * 2 > slots_.size()) grow();
+  std::uint64_t slot = mix(edge_key) & mask_;
+  while (slots_[slot].key != 0 && slots_[slot].key != edge_key) slot = (slot + 1) & mask_;
+  if (slots_[slot].key == 0) ++used_;
+  slots_[slot] = {edge_key, child};
+}
+
+void EdgeTable::grow() {
+  std::vector<Slot> old(slots_.size() * 2, Slot{0, 0});
+  old.swap(slots_);
+  mask_ = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.key == 0) continue;
+    std::uint64_t slot = mix(s.key) & mask_;
+    while (slots_[slot].key != 0) slot = (slot + 1) & mask_;
+    slots_[slot] = s;
+  }
+}
+
+std::uint32_t AutomatonBuilder::new_node() {
+  nodes_.emplace_back();
+  automaton_.nodes.emplace_back();
+  return static_cast<std::uint32_t>(nodes_.size() - 1);
+}
+
+std::uint32_t AutomatonBuilder::child(std::uint32_t node, Edge edge, std::string_view piece) {
+  const std::uint32_t id = automaton_.pieces.intern(piece);
+  const bool from_root_dictionary = node == 0 && edge != Edge::kWildRoot;
+  const std::uint64_t edge_key = EdgeTable::key(node, edge, id);
+  std::uint32_t existing =
+      from_root_dictionary ? automaton_.pieces.root_child(id) : automaton_.edges.find(edge_key);
+  if (existing != kNoId) return existing;
+  const std::uint32_t created = new_node();
+  if (from_root_dictionary) {
+    automaton_.pieces.set_root_child(id, created);
+  } else {
+    automaton_.edges.insert(edge_key, created);
+  }
+  nodes_[node].has_children = true;
+  return created;
+}
+
+void AutomatonBuilder::add(const ParsedTerm& term, std::uint32_t index) {
+  const std::size_t last = term.pieces.size() - 1;
+  // A wildcard's last word piece is a prefix, looked up separately; every other piece is a trie edge.
+  const bool prefix_piece = term.wildcard && term.pieces[last].word;
+  const std::size_t path_length = prefix_piece ? last : last + 1;
+  std::uint32_t node = 0;
+  for (std::size_t i = 0; i < path_length; ++i) {
+    const TermPiece& piece = term.pieces[i];
+    node = child(node, piece.after_separator ? Edge::kSeparated : Edge::kAdjacent, piece.normalized);
+  }
+  if (!term.wildcard) {
+    nodes_[node].terms.push_back(index);
+    return;
+  }
+  WildcardPrefix prefix{};
+  std::string_view head;
+  if (prefix_piece) {
+    head = term.pieces[last].normalized;
+    prefix.edge = last == 0                           ? Edge::kWildRoot
+                  : term.pieces[last].after_separator ? Edge::kWildSeparated
+                                                      : Edge::kWildAdjacent;
+  } else {
+    // Ends with an other piece ("u.s.*"): matches there, or runs on through an adjacent word piece.
+    nodes_[node].terms.push_back(index);
+    prefix.edge = Edge::kWildAdjacent;
+  }
+  prefix.length = static_cast<std::uint32_t>(head.size());
+  const std::uint32_t end_node = child(node, prefix.edge, head);
+  nodes_[end_node].terms.push_back(index);
+  auto& prefixes = nodes_[node].wildcards;
+  const bool known = std::any_of(prefixes.begin(), prefixes.end(), [&](const WildcardPrefix& p) {
+    return p.edge == prefix.edge && p.length == prefix.length;
+  });
+  if (!known) prefixes.push_back(prefix);
+}
+
+Automaton AutomatonBuilder::build() {
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    BuildNode& from = nodes_[i];
+    Node& to = automaton_.nodes[i];
+    std::sort(from.terms.begin(), from.terms.end());
+    to.terms_begin = static_cast<std::uint32_t>(automaton_.terms.size());
+    automaton_.terms.insert(automaton_.terms.end(), from.terms.begin(), from.terms.end());
+    to.terms_end = static_cast<std::uint32_t>(automaton_.terms.size());
+    to.wild_begin = static_cast<std::uint32_t>(automaton_.wildcards.size());
+    automaton_.wildcards.insert(automaton_.wildcards.end(), from.wildcards.begin(), from.wildcards.end());
+    to.wild_end = static_cast<std::uint32_t>(automaton_.wildcards.size());
+    to.continues = from.has_children || !from.wildcards.empty();
+  }
+  nodes_.clear();
+  return std::move(automaton_);
+}
+
+}  // namespace newswatch::match_detail

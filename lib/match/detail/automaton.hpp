@@ -1,0 +1,209 @@
+#pragma once
+// The compiled form of all terms of one stream (case-folded, or case-kept for match_case terms): a trie
+// whose edges are labelled with whole pieces, stored as two open-addressing hash tables so that a text
+// piece costs one hash and one probe however many terms there are. Private to lib/match.
+//
+//   PieceDictionary: normalised piece (or wildcard prefix) -> dense id, plus the trie child of the root
+//                    for that piece, so a first piece needs one probe.
+//   EdgeTable:       (node, how the piece is joined, piece id) -> child node.
+//
+// A node lists the terms that end there and, for wildcard terms, the prefix lengths to try on the next
+// word piece. Immutable after AutomatonBuilder::build, so any number of threads may scan with it.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "match/detail/piece_scanner.hpp"
+#include "match/detail/term_pieces.hpp"
+#include "match/term_matcher.hpp"
+
+namespace newswatch::match_detail {
+
+inline constexpr std::uint32_t kNoId = 0xFFFFFFFFu;
+
+std::uint64_t hash_bytes(std::string_view bytes);
+
+enum class Edge : std::uint8_t {
+  kAdjacent = 1,       // next piece of the same word
+  kSeparated = 2,      // first piece of the next word
+  kWildAdjacent = 3,   // wildcard run-on right after the previous piece ("u.s.*", "d'ivo*")
+  kWildSeparated = 4,  // wildcard last word after a separator ("troop withdraw*")
+  kWildRoot = 5,       // wildcard first and only word piece ("withdraw*")
+};
+
+class PieceDictionary {
+ public:
+  PieceDictionary();
+  std::uint32_t find(std::string_view piece, std::uint64_t hash) const {
+    const std::uint32_t tag = static_cast<std::uint32_t>(hash >> 32);
+    for (std::uint64_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
+      const std::uint64_t entry = slots_[slot];
+      if (entry == 0) return kNoId;
+      if (static_cast<std::uint32_t>(entry >> 32) != tag) continue;
+      const std::uint32_t id = static_cast<std::uint32_t>(entry) - 1;
+      const Entry& e = entries_[id];
+      if (e.hash == hash && std::string_view(pool_.data() + e.offset, e.length) == piece) return id;
+    }
+  }
+  std::uint32_t root_child(std::uint32_t id) const { return entries_[id].root_child; }
+
+  std::uint32_t intern(std::string_view piece);
+  void set_root_child(std::uint32_t id, std::uint32_t node) { entries_[id].root_child = node; }
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    std::uint64_t hash;
+    std::uint32_t offset;
+    std::uint32_t length;
+    std::uint32_t root_child;
+  };
+  void insert_slot(std::uint64_t hash, std::uint32_t id);
+  void grow();
+
+  std::string pool_;
+  std::vector<Entry> entries_;
+  std::vector<std::uint64_t> slots_;  // (hash >> 32) << 32 | (id + 1); 0 is empty
+  std::uint64_t mask_ = 0;
+};
+
+class EdgeTable {
+ public:
+  EdgeTable();
+  static std::uint64_t key(std::uint32_t node, Edge edge, std::uint32_t piece) {
+    return (static_cast<std::uint64_t>(node) << 35) | (static_cast<std::uint64_t>(edge) << 32) | piece;
+  }
+  std::uint32_t find(std::uint64_t edge_key) const {
+    for (std::uint64_t slot = mix(edge_key) & mask_;; slot = (slot + 1) & mask_) {
+      const Slot& s = slots_[slot];
+      if (s.key == edge_key) return s.child;
+      if (s.key == 0) return kNoId;
+    }
+  }
+  void insert(std::uint64_t edge_key, std::uint32_t child);
+
+ private:
+  struct Slot {
+    std::uint64_t key;  // never 0: Edge values start at 1
+    std::uint32_t child;
+  };
+  static std::uint64_t mix(std::uint64_t k) {
+    k ^= k >> 29;
+    k *= 0xbf58476d1ce4e5b9ull;
+    return k ^ (k >> 32);
+  }
+  void grow();
+
+  std::vector<Slot> slots_;
+  std::size_t used_ = 0;
+  std::uint64_t mask_ = 0;
+};
+
+struct WildcardPrefix {
+  Edge edge;
+  std::uint32_t length;  // bytes of normalised text; 0 only after an other piece
+};
+
+struct Node {
+  std::uint32_t terms_begin = 0, terms_end = 0;  // into Automaton::terms
+  std::uint32_t wild_begin = 0, wild_end = 0;    // into Automaton::wildcards
+  bool continues = false;                        // has children or wildcard prefixes
+};
+
+struct Automaton {
+  PieceDictionary pieces;
+  EdgeTable edges;
+  std::vector<Node> nodes{Node{}};  // nodes[0] is the root
+  std::vector<std::uint32_t> terms;
+  std::vector<WildcardPrefix> wildcards;
+  bool empty() const { return terms.empty(); }
+};
+
+class AutomatonBuilder {
+ public:
+  void add(const ParsedTerm& term, std::uint32_t index);
+  Automaton build();
+
+ private:
+  struct BuildNode {
+    std::vector<std::uint32_t> terms;
+    std::vector<WildcardPrefix> wildcards;
+    bool has_children = false;
+  };
+  std::uint32_t child(std::uint32_t node, Edge edge, std::string_view piece);
+  std::uint32_t new_node();
+
+  Automaton automaton_;
+  std::vector<BuildNode> nodes_{BuildNode{}};
+};
+
+// Follows every partial match through the pieces of one text, reporting hits. Used as a PieceScanner
+// sink; the vectors are the caller's reusable working memory.
+class StreamMatcher {
+ public:
+  struct Partial {
+    std::uint32_t node;
+    std::size_t start;
+  };
+  StreamMatcher(const Automaton& automaton, std::vector<TermHit>& hits, std::vector<Partial>& current,
+                std::vector<Partial>& next)
+      : a_(automaton), hits_(hits), current_(current), next_(next) {
+    current_.clear();
+  }
+
+  void operator()(const Piece& piece) {
+    next_.clear();
+    if (piece.word) {
+      const Edge wild_edge = piece.after_separator ? Edge::kWildSeparated : Edge::kWildAdjacent;
+      for (const Partial& partial : current_) try_wildcards(partial.node, wild_edge, partial.start, piece);
+      if (piece.may_start) try_wildcards(0, Edge::kWildRoot, piece.start, piece);
+    }
+    const std::uint32_t id = a_.pieces.find(piece.normalized, hash_bytes(piece.normalized));
+    if (id != kNoId) {
+      const Edge edge = piece.after_separator ? Edge::kSeparated : Edge::kAdjacent;
+      for (const Partial& partial : current_) {
+        const std::uint32_t node = a_.edges.find(EdgeTable::key(partial.node, edge, id));
+        if (node != kNoId) reach(node, partial.start, piece);
+      }
+      if (piece.may_start) {
+        const std::uint32_t node = a_.pieces.root_child(id);
+        if (node != kNoId) reach(node, piece.start, piece);
+      }
+    }
+    current_.swap(next_);
+  }
+
+ private:
+  void reach(std::uint32_t node, std::size_t start, const Piece& piece) {
+    const Node& n = a_.nodes[node];
+    if (piece.may_end) emit(n, start, piece.end);
+    if (n.continues) next_.push_back({node, start});
+  }
+
+  void try_wildcards(std::uint32_t node, Edge edge, std::size_t start, const Piece& piece) {
+    const Node& n = a_.nodes[node];
+    if (!piece.may_end) return;
+    for (std::uint32_t w = n.wild_begin; w < n.wild_end; ++w) {
+      const WildcardPrefix& prefix = a_.wildcards[w];
+      if (prefix.edge != edge || prefix.length > piece.normalized.size()) continue;
+      const std::string_view head = piece.normalized.substr(0, prefix.length);
+      const std::uint32_t id = a_.pieces.find(head, hash_bytes(head));
+      if (id == kNoId) continue;
+      const std::uint32_t end_node = a_.edges.find(EdgeTable::key(node, edge, id));
+      if (end_node != kNoId) emit(a_.nodes[end_node], start, piece.end);
+    }
+  }
+
+  void emit(const Node& n, std::size_t start, std::size_t end) {
+    for (std::uint32_t t = n.terms_begin; t < n.terms_end; ++t) hits_.push_back({a_.terms[t], start, end});
+  }
+
+  const Automaton& a_;
+  std::vector<TermHit>& hits_;
+  std::vector<Partial>& current_;
+  std::vector<Partial>& next_;
+};
+
+}  // namespace newswatch::match_detail

@@ -1,0 +1,90 @@
+#include "match/detail/normalize.hpp"
+
+#include <utf8proc.h>
+
+#include <cassert>
+
+namespace newswatch::match_detail {
+
+CharKind classify(char32_t cp) {
+  if (cp > 0x10FFFF) return CharKind::kOther;
+  // White_Space is exactly Zs, Zl, Zp plus the controls TAB..CR and NEL (Unicode PropList.txt).
+  if (cp == '-' || (cp >= 0x2010 && cp <= 0x2015) || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85) {
+    return CharKind::kSeparator;
+  }
+  switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
+    case UTF8PROC_CATEGORY_ZS:
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+      return CharKind::kSeparator;
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+      return CharKind::kWord;
+    default:
+      return CharKind::kOther;
+  }
+}
+
+namespace {
+
+bool is_mark(utf8proc_int32_t cp) {
+  const utf8proc_category_t category = utf8proc_category(cp);
+  return category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC ||
+         category == UTF8PROC_CATEGORY_ME;
+}
+
+}  // namespace
+
+std::size_t normalize_char(char32_t cp, bool fold, char32_t* out) {
+  if (cp > 0x10FFFF) {
+    out[0] = cp;
+    return 1;
+  }
+  utf8proc_int32_t decomposed[32];
+  int unused_boundclass = 0;
+  const utf8proc_ssize_t decomposed_length =
+      utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), decomposed, 32,
+                              static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE),
+                              &unused_boundclass);
+  if (decomposed_length < 0 || decomposed_length > 32) {  // cannot happen for a valid code point
+    out[0] = cp;
+    return 1;
+  }
+  std::size_t count = 0;
+  for (utf8proc_ssize_t i = 0; i < decomposed_length; ++i) {
+    const utf8proc_int32_t part = decomposed[i];
+    if (is_mark(part)) continue;
+    if (!fold) {
+      out[count++] = static_cast<char32_t>(part);
+      continue;
+    }
+    utf8proc_int32_t folded[3];
+    const utf8proc_ssize_t folded_length =
+        utf8proc_decompose_char(part, folded, 3, UTF8PROC_CASEFOLD, &unused_boundclass);
+    if (folded_length < 0 || folded_length > 3) {
+      out[count++] = static_cast<char32_t>(part);
+      continue;
+    }
+    for (utf8proc_ssize_t j = 0; j < folded_length; ++j) out[count++] = static_cast<char32_t>(folded[j]);
+  }
+  assert(count <= kMaxNormalizedLength);
+  return count;
+}
+
+void append_utf8(char32_t cp, std::string& out) {
+  if (cp > 0x10FFFF) {
+    out.push_back(kInvalidByteUtf8);
+    return;
+  }
+  utf8proc_uint8_t bytes[4];
+  const utf8proc_ssize_t length = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), bytes);
+  out.append(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(length));
+}
+
+}  // namespace newswatch::match_detail

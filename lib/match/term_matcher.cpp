@@ -1,0 +1,74 @@
+#include "match/term_matcher.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+#include "match/detail/automaton.hpp"
+#include "match/detail/piece_scanner.hpp"
+#include "match/detail/term_pieces.hpp"
+
+namespace newswatch {
+
+namespace {
+
+using match_detail::Automaton;
+using match_detail::StreamMatcher;
+
+// Two automata because match_case terms are compared with the case-kept normalisation of the text and
+// every other term with the case-folded one; a text is scanned once per automaton that has terms.
+class CompiledTermMatcher final : public TermMatcher {
+ public:
+  CompiledTermMatcher(Automaton folded, Automaton cased, std::size_t term_count)
+      : folded_(std::move(folded)), cased_(std::move(cased)), term_count_(term_count) {}
+
+  std::vector<TermHit> find_all(std::string_view text) const override {
+    std::vector<TermHit> hits;
+    std::string scratch;
+    std::vector<StreamMatcher::Partial> current, next;
+    if (!folded_.empty()) scan<true>(folded_, text, hits, scratch, current, next);
+    if (!cased_.empty()) scan<false>(cased_, text, hits, scratch, current, next);
+    std::sort(hits.begin(), hits.end(), [](const TermHit& a, const TermHit& b) {
+      return std::tie(a.start, a.end, a.term) < std::tie(b.start, b.end, b.term);
+    });
+    return hits;
+  }
+
+  std::size_t term_count() const override { return term_count_; }
+
+ private:
+  template <bool kFold>
+  static void scan(const Automaton& automaton, std::string_view text, std::vector<TermHit>& hits,
+                   std::string& scratch, std::vector<StreamMatcher::Partial>& current,
+                   std::vector<StreamMatcher::Partial>& next) {
+    StreamMatcher matcher(automaton, hits, current, next);
+    match_detail::PieceScanner<kFold, StreamMatcher> scanner(text, scratch, matcher);
+    scanner.run();
+  }
+
+  Automaton folded_;
+  Automaton cased_;
+  std::size_t term_count_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<const TermMatcher>, std::vector<TermError>> TermMatcher::compile(
+    const std::vector<TermSpec>& terms) {
+  std::vector<TermError> errors;
+  match_detail::AutomatonBuilder folded;
+  match_detail::AutomatonBuilder cased;
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    const TermSpec& spec = terms[i];
+    auto parsed = match_detail::parse_term(spec.text, !spec.match_case);
+    if (!parsed) {
+      errors.push_back({i, parsed.error()});
+      continue;
+    }
+    (spec.match_case ? cased : folded).add(parsed.value(), static_cast<std::uint32_t>(i));
+  }
+  if (!errors.empty()) return errors;
+  return std::shared_ptr<const TermMatcher>(
+      std::make_shared<CompiledTermMatcher>(folded.build(), cased.build(), terms.size()));
+}
+
+}  // namespace newswatch

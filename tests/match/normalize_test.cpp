@@ -1,0 +1,113 @@
+// Character normalisation and classes used by both terms and texts.
+#include <utf8proc.h>
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <random>
+#include <string>
+
+#include "match/detail/normalize.hpp"
+
+namespace newswatch::match_detail {
+namespace {
+
+std::u32string normalized(char32_t cp, bool fold = true) {
+  char32_t out[kMaxNormalizedLength];
+  const std::size_t count = normalize_char(cp, fold, out);
+  return std::u32string(out, count);
+}
+
+TEST_CASE("normalize_char applies NFKD, drops marks, folds case", "[normalize]") {
+  CHECK(normalized(U'A') == U"a");
+  CHECK(normalized(U'A', false) == U"A");
+  CHECK(normalized(U'ă') == U"a");
+  CHECK(normalized(U'Ă', false) == U"A");
+  CHECK(normalized(0x0306).empty());  // combining breve (Mn)
+  CHECK(normalized(0x0903).empty());  // Devanagari visarga (Mc)
+  CHECK(normalized(0x20DD).empty());  // enclosing circle (Me)
+  CHECK(normalized(U'ß') == U"ss");
+  CHECK(normalized(U'ß', false) == U"ß");
+  CHECK(normalized(0x1E9E) == U"ss");  // capital sharp s
+  CHECK(normalized(0xFB01) == U"fi");
+  CHECK(normalized(0xFB01, false) == U"fi");
+  CHECK(normalized(U'Д') == U"д");
+  CHECK(normalized(U'Ή') == U"η");
+  CHECK(normalized(0x0130) == U"i");   // İ: NFKD gives I + dot above, the mark drops, I folds
+  CHECK(normalized(0x00A0) == U" ");   // NBSP is a compatibility space
+  CHECK(normalized(0x2011) == U"\u2010");
+  CHECK(normalized(0x00BD) == U"1\u20442");
+  CHECK(normalized(0xFDFA).size() == 18);  // the longest NFKD expansion there is
+  CHECK(normalized(kInvalidByte) == std::u32string(1, kInvalidByte));
+}
+
+TEST_CASE("classify follows the separator and letter-or-digit rules", "[normalize]") {
+  for (char32_t cp : {U' ', U'\t', U'\n', U'\v', U'\f', U'\r', U'-', char32_t{0x85}, char32_t{0xA0},
+                      char32_t{0x1680}, char32_t{0x2000}, char32_t{0x200A}, char32_t{0x2010}, char32_t{0x2011},
+                      char32_t{0x2012}, char32_t{0x2013}, char32_t{0x2014}, char32_t{0x2015}, char32_t{0x2028},
+                      char32_t{0x2029}, char32_t{0x202F}, char32_t{0x205F}, char32_t{0x3000}}) {
+    INFO("U+" << std::hex << static_cast<unsigned>(cp));
+    CHECK(classify(cp) == CharKind::kSeparator);
+  }
+  for (char32_t cp : {U'a', U'Z', U'0', U'9', U'ß', U'д', U'ω', U'²', U'Ⅻ', U'中', char32_t{0x02B0}}) {
+    INFO("U+" << std::hex << static_cast<unsigned>(cp));
+    CHECK(classify(cp) == CharKind::kWord);
+  }
+  for (char32_t cp : {U'\'', U'’', U'.', U'_', U'*', U'«', U'€', char32_t{0x2016}, char32_t{0x200B},
+                      char32_t{0x1C}, char32_t{0x0301}, kInvalidByte}) {
+    INFO("U+" << std::hex << static_cast<unsigned>(cp));
+    CHECK(classify(cp) == CharKind::kOther);
+  }
+}
+
+// Normalising each character on its own must equal normalising the whole string (what the rule says),
+// because canonical reordering only moves the marks that are dropped afterwards.
+TEST_CASE("per-character normalisation equals whole-string normalisation", "[normalize]") {
+  const std::u32string alphabet =
+      U"aAzZ09 -ßẞĂăa\u0306\u0301\u0323\u0345ΆΉάΐΰﬁﬀ½²ⅫİıДдЁё\u00A0\u2011NATOﾊﾟ한글ǅǆŉǰ";
+  std::mt19937 rng(7);
+  for (int round = 0; round < 500; ++round) {
+    std::u32string text;
+    const int length = std::uniform_int_distribution<int>(1, 12)(rng);
+    for (int i = 0; i < length; ++i) {
+      text.push_back(alphabet[std::uniform_int_distribution<std::size_t>(0, alphabet.size() - 1)(rng)]);
+    }
+    std::string utf8;
+    std::u32string per_char;
+    for (char32_t cp : text) {
+      append_utf8(cp, utf8);
+      per_char += normalized(cp);
+    }
+    utf8proc_int32_t buffer[1024];
+    const utf8proc_ssize_t length_nfkd =
+        utf8proc_decompose(reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()), static_cast<utf8proc_ssize_t>(utf8.size()),
+                           buffer, 1024, static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE));
+    REQUIRE(length_nfkd >= 0);
+    std::u32string whole;
+    for (utf8proc_ssize_t i = 0; i < length_nfkd; ++i) {
+      const auto category = utf8proc_category(buffer[i]);
+      if (category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC || category == UTF8PROC_CATEGORY_ME) {
+        continue;
+      }
+      utf8proc_int32_t folded[4];
+      int unused = 0;
+      const auto folded_length = utf8proc_decompose_char(buffer[i], folded, 4, UTF8PROC_CASEFOLD, &unused);
+      for (utf8proc_ssize_t k = 0; k < folded_length; ++k) whole.push_back(static_cast<char32_t>(folded[k]));
+    }
+    INFO("text: " << utf8);
+    CHECK(per_char == whole);
+  }
+}
+
+TEST_CASE("append_utf8 encodes, and marks an invalid byte with a byte UTF-8 never has", "[normalize]") {
+  std::string out;
+  append_utf8(U'a', out);
+  append_utf8(U'ă', out);
+  append_utf8(U'€', out);
+  append_utf8(0x1F600, out);
+  append_utf8(kInvalidByte, out);
+  CHECK(out == "aă€\U0001F600\xFF");
+}
+
+}  // namespace
+}  // namespace newswatch::match_detail
