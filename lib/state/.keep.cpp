@@ -1,1 +1,0 @@
-// placeholder translation unit until the stage lands; keeps the static library non-empty
