@@ -58,6 +58,19 @@ Layout layout_of(std::string_view name) {
 
 bool keeps_line_breaks(std::string_view name) { return name == "pre" || name == "textarea"; }
 
+// Bytes that need a look: C0 controls and space (whitespace), and 0xC2, which may begin U+00A0.
+constexpr std::array<bool, 256> kSpecialBytes = [] {
+  std::array<bool, 256> special{};
+  for (int b = 0; b <= 0x20; ++b) special[b] = true;
+  special[0xC2] = true;
+  return special;
+}();
+
+std::size_t end_of_ordinary_run(std::string_view text, std::size_t pos) {
+  while (pos < text.size() && !kSpecialBytes[static_cast<unsigned char>(text[pos])]) ++pos;
+  return pos;
+}
+
 // Accumulates text under the header's whitespace rules: spaces and tabs collapse, line breaks are
 // requested rather than written so that at most one blank line appears in a row, and nothing leads
 // or trails. No-break spaces count as spaces: for matching and reading they are one.
@@ -72,19 +85,31 @@ class TextBuilder {
   // `newlines_are_breaks`: plain text and <pre> keep their line breaks; elsewhere in HTML a line
   // break in the source is only white space.
   void text(std::string_view text, bool newlines_are_breaks) {
-    for (std::size_t i = 0; i < text.size(); ++i) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+      // Most bytes are ordinary: copy each run of them at once.
+      const std::size_t run_end = end_of_ordinary_run(text, i);
+      if (run_end > i) {
+        flush_separator();
+        out_.append(text, i, run_end - i);
+        i = run_end;
+        continue;
+      }
       const char c = text[i];
       if (c == '\r' || c == '\n') {
         if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
         newlines_are_breaks ? newline_in_text() : space();
-      } else if (static_cast<unsigned char>(c) <= 0x20) {
-        space();  // space, tab and the other C0 controls, which no text should carry
-      } else if (c == '\xC2' && i + 1 < text.size() && text[i + 1] == '\xA0') {
         ++i;
+      } else if (c == '\xC2' && i + 1 < text.size() && text[i + 1] == '\xA0') {
         space();
-      } else {
+        i += 2;
+      } else if (c == '\xC2') {
         flush_separator();
         out_.push_back(c);
+        ++i;
+      } else {
+        space();  // space, tab and the other C0 controls, which no text should carry
+        ++i;
       }
     }
   }
@@ -123,6 +148,38 @@ void ensure_libxml_initialised() {
 
 struct DocFree {
   void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
+};
+
+// One parser context per thread, reused: creating a context and its name dictionary costs as much as
+// parsing a short summary. The dictionary keeps every element and attribute name it has seen, so the
+// context is renewed now and then to bound what hostile input can make it hold.
+class ThreadParser {
+ public:
+  ThreadParser() = default;
+  ThreadParser(const ThreadParser&) = delete;
+  ThreadParser& operator=(const ThreadParser&) = delete;
+  ~ThreadParser() { release(); }
+
+  std::unique_ptr<xmlDoc, DocFree> parse(const std::string& html, int options) {
+    if (context_ != nullptr && ++uses_ > kUsesPerContext) release();
+    if (context_ == nullptr) context_ = htmlNewParserCtxt();
+    if (context_ == nullptr) return nullptr;
+    const int size = static_cast<int>(std::min<std::size_t>(html.size(), INT_MAX));
+    return std::unique_ptr<xmlDoc, DocFree>(
+        htmlCtxtReadMemory(context_, html.data(), size, nullptr, "UTF-8", options));
+  }
+
+ private:
+  static constexpr int kUsesPerContext = 10000;
+
+  void release() {
+    if (context_ != nullptr) htmlFreeParserCtxt(context_);
+    context_ = nullptr;
+    uses_ = 0;
+  }
+
+  htmlParserCtxtPtr context_ = nullptr;
+  int uses_ = 0;
 };
 
 std::string_view name_of(const xmlNode* node) {
@@ -196,13 +253,13 @@ std::string markup_to_text(std::string_view html) {
   ensure_libxml_initialised();
   // libxml2 falls back to Latin-1 for the rest of the input at its first invalid UTF-8 byte.
   const std::string utf8 = unwrap_cdata_sections(sanitize_utf8(html));
-  const int size = static_cast<int>(std::min<std::size_t>(utf8.size(), INT_MAX));
   // Not HTML_PARSE_NOIMPLIED: without an implied <body>, libxml2 wraps each top-level run of text in
   // its own implied <p>, which would break "<b>a</b> b" into paragraphs. libxml2's default depth
   // limit (256) stays: a deeper document loses its deepest text rather than risking the stack.
   constexpr int kOptions = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
                            HTML_PARSE_NODEFDTD | HTML_PARSE_COMPACT;
-  std::unique_ptr<xmlDoc, DocFree> doc(htmlReadMemory(utf8.data(), size, nullptr, "UTF-8", kOptions));
+  thread_local ThreadParser parser;
+  const std::unique_ptr<xmlDoc, DocFree> doc = parser.parse(utf8, kOptions);
   if (!doc) return {};
   TextBuilder builder(utf8.size());
   for (const xmlNode* top = doc->children; top != nullptr; top = top->next) {
