@@ -1,5 +1,6 @@
 #pragma once
 // Which character encoding a feed document is in, and its bytes transcoded to UTF-8.
+// Pure functions, no shared state: any thread may call them at once. Inputs are borrowed for the call.
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,11 @@ struct DetectedEncoding {
 
 // Precedence: byte order mark, then the XML declaration's encoding, then the charset parameter of
 // the Content-Type header, then UTF-8. (For JSON documents the declaration step finds nothing.)
+// A UTF-16/32 document without a mark is recognised by how "<?xml" is laid out (XML 1.0 appendix F.1);
+// an 8-bit document that declares UTF-16 is not believed. Labels are canonicalised as the WHATWG
+// Encoding Standard maps them: ISO-8859-1 and US-ASCII become WINDOWS-1252 (what such feeds really
+// contain), GB2312/GBK become GB18030, EUC-KR becomes CP949, Big5 becomes BIG5-HKSCS. A label that is
+// not a plausible charset name (say "utf-8//IGNORE") is ignored; an unknown one is passed on upper-cased.
 DetectedEncoding detect_encoding(std::string_view bytes, std::string_view content_type);
 
 struct Utf8Text {
@@ -23,10 +29,14 @@ struct Utf8Text {
 };
 
 // Transcodes with iconv (any encoding glibc knows: ISO-8859-x, windows-125x, KOI8-R, Shift_JIS, GB18030,
-// Big5, EUC-*, UTF-16/32 ...). Never fails: what cannot be decoded becomes U+FFFD.
+// Big5, EUC-*, UTF-16/32 ...). Never fails: what cannot be decoded becomes U+FFFD, one per invalid or
+// truncated code unit, and decoding carries on. Valid UTF-8 input is only checked and copied.
+// The XML declaration inside the result still names the original encoding: parse the result as UTF-8
+// regardless (pugixml: pugi::encoding_utf8), never by what the declaration says.
 Utf8Text to_utf8(std::string_view bytes, const DetectedEncoding& encoding);
 
-// Makes arbitrary bytes valid UTF-8, replacing each invalid sequence with U+FFFD.
+// Makes arbitrary bytes valid UTF-8, replacing each maximal ill-formed subpart with one U+FFFD
+// (Unicode's recommended practice, as WHATWG decoders do). `replaced`, if given, receives the count.
 std::string sanitize_utf8(std::string_view bytes, std::size_t* replaced = nullptr);
 
 }  // namespace newswatch

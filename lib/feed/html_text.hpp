@@ -1,20 +1,29 @@
 #pragma once
 // HTML fragments (as feeds embed them in titles, summaries and content) to plain UTF-8 text.
+// Any thread may call these at once (html_to_text keeps one libxml2 parser context per thread).
+// Input is UTF-8; invalid bytes become U+FFFD, and every result is valid UTF-8, whatever the input.
 #include <string>
 #include <string_view>
 
 namespace newswatch {
 
-// Block text: <script>, <style> and comments dropped; block elements (p, div, br, li, h1-h6, tr,
-// blockquote, pre, ...) become line breaks; entities decoded (named HTML entities too); runs of spaces
-// and tabs collapse to one space; at most one blank line in a row; no leading or trailing whitespace.
+// Block text: <script>, <style>, <head>, <template>, <noscript> and comments dropped; block elements
+// (p, div, br, li, h1-h6, tr, blockquote, pre, ...) become line breaks (paragraph-like ones a blank
+// line); entities decoded (named HTML entities too); runs of spaces and tabs collapse to one space;
+// a no-break space counts as a space; at most one blank line in a row; no leading or trailing
+// whitespace. Input with no '<' at all is plain text: no parser runs and its own line breaks are kept;
+// inside markup, a line break in the source is white space as in a browser (except in <pre>).
+// Nesting deeper than libxml2's limit (256) loses its deepest text.
 std::string html_to_text(std::string_view html);
 
 // One line of text (titles, names): like html_to_text, then every run of whitespace becomes one space.
 std::string html_to_inline_text(std::string_view html);
 
 // Text that is not HTML but may carry entity references that an XML parser left alone
-// (&nbsp; &eacute; &#8212; ...): decodes them; everything else is kept byte for byte.
+// (&nbsp; &eacute; &#8212; ...): decodes them; everything else is kept byte for byte. Named references
+// need their ';' and are those libxml2 knows (HTML 4's 253, plus &apos;); unknown names stay as
+// written. Numeric ones may omit the ';'; 0x80-0x9F mean windows-1252 as in HTML; NUL, surrogates and
+// values past U+10FFFF become U+FFFD.
 std::string decode_entities(std::string_view text);
 
 // Every run of Unicode white space becomes one ASCII space; leading and trailing white space removed.
