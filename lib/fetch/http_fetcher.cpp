@@ -288,8 +288,10 @@ struct HttpFetcher::Impl {
     // "" offers every encoding this libcurl decodes (gzip, deflate, br, zstd on Debian 12).
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    // Wait for an HTTP/2 connection to the host to offer a stream rather than open another one.
-    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    // Over https, ALPN tells within the handshake whether the host multiplexes: waiting for that
+    // saves a second connection. Over plain http libcurl learns it only from the first response, so
+    // PIPEWAIT would park every transfer to the host behind one that hangs (seen with 7.88).
+    if (lowercase(std::string_view(url).substr(0, 6)) == "https:") curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(transfer.hop_timeout.count()));
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_bytes_per_second);
