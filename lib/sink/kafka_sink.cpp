@@ -90,8 +90,9 @@ std::string property_problem(const std::string& key, const std::string& value) {
   if (key == "message.timeout.ms" || key == "delivery.timeout.ms") {
     long long n = 0;
     if (!parse_int(value, n) || n <= 0) {
-      return where + "must be a positive number of milliseconds, so that undelivered alerts come back "
-                     "to the outbox";
+      return where +
+             "must be a positive number of milliseconds, so that undelivered alerts come back "
+             "to the outbox";
     }
   }
   if (key == "transactional.id") return where + "newswatch does not use Kafka transactions";
@@ -122,8 +123,9 @@ std::vector<std::string> security_problems(const KafkaSecurityOptions& security)
                          " (from password_file or password_env)");
     }
   } else if (!security.sasl_mechanism.empty() || !security.username.empty() || !security.password.empty()) {
-    problems.push_back("security: sasl_mechanism, username and password need protocol sasl_plaintext or "
-                       "sasl_ssl");
+    problems.push_back(
+        "security: sasl_mechanism, username and password need protocol sasl_plaintext or "
+        "sasl_ssl");
   }
   if (!security.ssl_ca_file.empty()) {
     if (!tls) {
@@ -255,7 +257,7 @@ class KafkaSink final : public Sink {
     char error[512];
     producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error);
     if (producer_ == nullptr) return std::string("the Kafka producer could not start: ") + error;
-    conf.release();  // rd_kafka_new took it
+    conf.release();                              // rd_kafka_new took it
     rd_kafka_set_log_queue(producer_, nullptr);  // logs wait on the main queue for poll()
     topic_ = rd_kafka_topic_new(producer_, options_.topic.c_str(), nullptr);
     if (topic_ == nullptr) {
@@ -283,12 +285,12 @@ class KafkaSink final : public Sink {
     rd_kafka_headers_t* headers = make_headers(alert);
     static_assert(sizeof(void*) >= sizeof(std::int64_t), "the outbox id travels as the message opaque");
     void* opaque = reinterpret_cast<void*>(static_cast<std::intptr_t>(alert.outbox_id));
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_, RD_KAFKA_V_RKT(topic_), RD_KAFKA_V_PARTITION(RD_KAFKA_PARTITION_UA),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_VALUE(const_cast<char*>(alert.payload.data()), alert.payload.size()),
-        RD_KAFKA_V_KEY(alert.alert_id.data(), alert.alert_id.size()), RD_KAFKA_V_HEADERS(headers),
-        RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    rd_kafka_resp_err_t err =
+        rd_kafka_producev(producer_, RD_KAFKA_V_RKT(topic_), RD_KAFKA_V_PARTITION(RD_KAFKA_PARTITION_UA),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                          RD_KAFKA_V_VALUE(const_cast<char*>(alert.payload.data()), alert.payload.size()),
+                          RD_KAFKA_V_KEY(alert.alert_id.data(), alert.alert_id.size()),
+                          RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       ++in_flight_;
       return {SubmitStatus::accepted, {}};
@@ -297,7 +299,8 @@ class KafkaSink final : public Sink {
 
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return {SubmitStatus::queue_full, {}};
     if (is_permanent_for_message(err)) {
-      return {SubmitStatus::rejected, "alert " + alert.alert_id + " (" + std::to_string(alert.payload.size()) +
+      return {SubmitStatus::rejected, "alert " + alert.alert_id + " (" +
+                                          std::to_string(alert.payload.size()) +
                                           " bytes) cannot be produced: " + describe(err)};
     }
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
@@ -336,8 +339,8 @@ class KafkaSink final : public Sink {
   }
 
   static void on_log(const rd_kafka_t* producer, int level, const char* facility, const char* line) {
-    self(rd_kafka_opaque(producer)).add_notice(notice_level(level), std::string("librdkafka ") + facility +
-                                                                          ": " + line);
+    self(rd_kafka_opaque(producer))
+        .add_notice(notice_level(level), std::string("librdkafka ") + facility + ": " + line);
   }
 
   static int on_statistics(rd_kafka_t*, char* json, std::size_t length, void* opaque) {
@@ -373,10 +376,9 @@ class KafkaSink final : public Sink {
       pending_.deliveries.push_back(std::move(delivery));
       return;
     }
-    delivery.possibly_delivered =
-        rd_kafka_message_status(&message) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
-    delivery.status = is_permanent_for_message(err) ? DeliveryStatus::permanent_failure
-                                                    : DeliveryStatus::retriable_failure;
+    delivery.possibly_delivered = rd_kafka_message_status(&message) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
+    delivery.status =
+        is_permanent_for_message(err) ? DeliveryStatus::permanent_failure : DeliveryStatus::retriable_failure;
     delivery.error = "Kafka topic " + options_.topic + ": " + describe(err);
     if (delivery.possibly_delivered) delivery.error += "; it may have been written even so";
     if (err == RD_KAFKA_RESP_ERR__FATAL) {

@@ -36,8 +36,8 @@ struct KafkaSecurityOptions {
   std::string protocol;        // plaintext | ssl | sasl_plaintext | sasl_ssl ("" = plaintext)
   std::string sasl_mechanism;  // PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512 (sasl_* protocols only)
   std::string username;
-  std::string password;        // already resolved from a file or the environment; never logged
-  std::string ssl_ca_file;     // PEM bundle for ssl / sasl_ssl; "" = the system's trust store
+  std::string password;     // already resolved from a file or the environment; never logged
+  std::string ssl_ca_file;  // PEM bundle for ssl / sasl_ssl; "" = the system's trust store
 };
 
 struct KafkaSinkOptions {

@@ -1,3 +1,5 @@
+#include "sink/jsonl_sink.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -8,7 +10,6 @@
 
 #include "fixtures.hpp"
 #include "kafka_test_support.hpp"
-#include "sink/jsonl_sink.hpp"
 
 namespace fs = std::filesystem;
 using namespace newswatch;
@@ -25,6 +26,9 @@ fs::path fresh_path(const std::string& name) {
   return path;
 }
 
+// The line the sink writes for make_test_alert(id).
+std::string line_of(std::int64_t id) { return make_test_alert(id).payload + "\n"; }
+
 std::unique_ptr<Sink> open_sink(const std::string& path) {
   auto sink = make_json_lines_sink({path, false});
   REQUIRE(sink.ok());
@@ -40,7 +44,7 @@ TEST_CASE("jsonl sink writes one alert per line and acknowledges each after the 
 
   REQUIRE(sink->submit(make_test_alert(7)).status == SubmitStatus::accepted);
   // The line is in the file by the time submit returns: nothing is buffered in the process.
-  CHECK(read_file(path) == R"({"id":"alert-7","n":7})" "\n");
+  CHECK(read_file(path) == line_of(7));
   REQUIRE(sink->submit(make_test_alert(8)).status == SubmitStatus::accepted);
 
   SinkReport report = sink->poll(std::chrono::milliseconds(0));
@@ -52,7 +56,7 @@ TEST_CASE("jsonl sink writes one alert per line and acknowledges each after the 
     CHECK(delivery.error.empty());
   }
   CHECK(report.in_flight == 0);
-  CHECK(read_file(path) == R"({"id":"alert-7","n":7})" "\n" R"({"id":"alert-8","n":8})" "\n");
+  CHECK(read_file(path) == line_of(7) + line_of(8));
   // Each delivery is reported once.
   CHECK(sink->poll(std::chrono::milliseconds(0)).deliveries.empty());
   CHECK(sink->health().state == HealthState::up);
@@ -71,7 +75,7 @@ TEST_CASE("jsonl sink appends to an existing file and reports on flush", "[jsonl
   REQUIRE(report.deliveries.size() == 1);
   CHECK(report.deliveries[0].outbox_id == 1);
   CHECK(report.deliveries[0].status == DeliveryStatus::delivered);
-  CHECK(read_file(path) == "{\"old\":true}\n" R"({"id":"alert-1","n":1})" "\n");
+  CHECK(read_file(path) == "{\"old\":true}\n" + line_of(1));
 }
 
 TEST_CASE("jsonl sink writes to standard output for \"-\"", "[jsonl]") {
@@ -97,7 +101,7 @@ TEST_CASE("jsonl sink writes to standard output for \"-\"", "[jsonl]") {
   REQUIRE(report.deliveries.size() == 1);
   CHECK(report.deliveries[0].outbox_id == 3);
   CHECK(report.deliveries[0].status == DeliveryStatus::delivered);
-  CHECK(read_file(path) == R"({"id":"alert-3","n":3})" "\n");
+  CHECK(read_file(path) == line_of(3));
 }
 
 TEST_CASE("jsonl sink refuses an alert whose JSON spans lines", "[jsonl]") {
@@ -143,5 +147,5 @@ TEST_CASE("jsonl sink with sync makes each line durable before acknowledging it"
   SinkReport report = sink.value()->poll(std::chrono::milliseconds(0));
   REQUIRE(report.deliveries.size() == 1);
   CHECK(report.deliveries[0].status == DeliveryStatus::delivered);
-  CHECK(read_file(path) == R"({"id":"alert-9","n":9})" "\n");
+  CHECK(read_file(path) == line_of(9));
 }

@@ -21,11 +21,12 @@ std::string test_brokers() {
   return brokers == nullptr ? "" : brokers;
 }
 
-#define SKIP_WITHOUT_KAFKA()                                                                   \
-  if (test_brokers().empty()) {                                                                \
-    WARN("NEWSWATCH_TEST_KAFKA is unset, so this test did not run: start a broker with "       \
-         "scripts/kafka start and set NEWSWATCH_TEST_KAFKA=127.0.0.1:19092 (scripts/test does)"); \
-    return;                                                                                    \
+#define SKIP_WITHOUT_KAFKA()                                                                     \
+  if (test_brokers().empty()) {                                                                  \
+    WARN(                                                                                        \
+        "NEWSWATCH_TEST_KAFKA is unset, so this test did not run: start a broker with "          \
+        "scripts/kafka start and set NEWSWATCH_TEST_KAFKA=127.0.0.1:19092 (scripts/test does)"); \
+    return;                                                                                      \
   }
 
 // The broker keeps its data between runs: every test writes to a topic of its own.
@@ -180,7 +181,7 @@ TEST_CASE("kafka broker: produce throughput of 100,000 1 KB alerts", "[.][bench]
   delivered += last.deliveries.size();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   REQUIRE(delivered == kAlerts);
-  std::cout << "kafka sink: " << kAlerts << " alerts of ~1 KB delivered in " << seconds << " s = "
-            << static_cast<long>(kAlerts / seconds) << " alerts/s (queue_full answers: " << queue_full
-            << ")\n";
+  std::cout << "kafka sink: " << kAlerts << " alerts of ~1 KB delivered in " << seconds
+            << " s = " << static_cast<long>(kAlerts / seconds)
+            << " alerts/s (queue_full answers: " << queue_full << ")\n";
 }

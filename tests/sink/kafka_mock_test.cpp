@@ -121,10 +121,9 @@ TEST_CASE("kafka mock: an alert that outlives message.timeout.ms comes back as r
 TEST_CASE("kafka mock: retriable broker errors are retried inside librdkafka", "[kafka][mock]") {
   MockFixture mock;
   auto sink = make_test_kafka_sink(mock.options());
-  rd_kafka_mock_push_request_errors(mock.cluster.get(), kProduceApi, 3,
-                                    RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
-                                    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
-                                    RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+  rd_kafka_mock_push_request_errors(
+      mock.cluster.get(), kProduceApi, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+      RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
   for (std::int64_t id = 1; id <= 3; ++id) {
     REQUIRE(sink->submit(make_test_alert(id)).status == SubmitStatus::accepted);
   }
@@ -231,7 +230,8 @@ TEST_CASE("kafka mock: a full local queue is back-pressure, not failure", "[kafk
 TEST_CASE("kafka mock: flush waits for the reports and says what is left", "[kafka][mock]") {
   MockFixture mock;
   auto sink = make_test_kafka_sink(mock.options());
-  for (std::int64_t id = 1; id <= 20; ++id) REQUIRE(sink->submit(make_test_alert(id)).status == SubmitStatus::accepted);
+  for (std::int64_t id = 1; id <= 20; ++id)
+    REQUIRE(sink->submit(make_test_alert(id)).status == SubmitStatus::accepted);
   SinkReport report = sink->flush(std::chrono::seconds(30));
   CHECK(report.deliveries.size() == 20);
   CHECK(report.in_flight == 0);

@@ -23,7 +23,8 @@ std::string only_problem(const KafkaSinkOptions& options) {
 
 }  // namespace
 
-TEST_CASE("kafka options: newswatch's defaults are valid and keep the delivery guarantees", "[kafka][options]") {
+TEST_CASE("kafka options: newswatch's defaults are valid and keep the delivery guarantees",
+          "[kafka][options]") {
   CHECK(validate_kafka_options(valid_options()).empty());
   auto defaults = kafka_producer_defaults();
   std::map<std::string, std::string> settings(defaults.begin(), defaults.end());
@@ -36,8 +37,11 @@ TEST_CASE("kafka options: newswatch's defaults are valid and keep the delivery g
 
 TEST_CASE("kafka options: user properties may tune the producer", "[kafka][options]") {
   auto options = valid_options();
-  options.properties = {{"compression.type", "lz4"}, {"linger.ms", "20"}, {"acks", "all"},
-                        {"max.in.flight.requests.per.connection", "5"}, {"message.timeout.ms", "60000"},
+  options.properties = {{"compression.type", "lz4"},
+                        {"linger.ms", "20"},
+                        {"acks", "all"},
+                        {"max.in.flight.requests.per.connection", "5"},
+                        {"message.timeout.ms", "60000"},
                         {"queue.buffering.max.messages", "500"}};
   CHECK(validate_kafka_options(options).empty());
 }
@@ -126,7 +130,8 @@ TEST_CASE("kafka options: brokers and topic", "[kafka][options]") {
 TEST_CASE("kafka options: security settings", "[kafka][options]") {
   auto options = valid_options();
   SECTION("SCRAM over TLS with a CA file") {
-    options.security = {"sasl_ssl", "SCRAM-SHA-512", "newswatch", "s3cret", "/etc/ssl/certs/ca-certificates.crt"};
+    options.security = {"sasl_ssl", "SCRAM-SHA-512", "newswatch", "s3cret",
+                        "/etc/ssl/certs/ca-certificates.crt"};
     CHECK(validate_kafka_options(options).empty());
   }
   SECTION("protocol names are case-insensitive") {

@@ -147,9 +147,8 @@ inline std::vector<ConsumedRecord> consume_records(const std::string& brokers, c
         const char* name;
         const void* value;
         std::size_t size;
-        for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
-                                RD_KAFKA_RESP_ERR_NO_ERROR;
-             ++i) {
+        for (std::size_t i = 0;
+             rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
           record.headers.emplace_back(name, std::string(static_cast<const char*>(value), size));
         }
       }
@@ -181,9 +180,15 @@ inline std::int32_t kafka_murmur2(const std::string& data) {
     h ^= k;
   }
   switch (length - i) {
-    case 3: h ^= static_cast<std::uint32_t>(bytes[i + 2]) << 16; [[fallthrough]];
-    case 2: h ^= static_cast<std::uint32_t>(bytes[i + 1]) << 8; [[fallthrough]];
-    case 1: h ^= bytes[i]; h *= m;
+    case 3:
+      h ^= static_cast<std::uint32_t>(bytes[i + 2]) << 16;
+      [[fallthrough]];
+    case 2:
+      h ^= static_cast<std::uint32_t>(bytes[i + 1]) << 8;
+      [[fallthrough]];
+    case 1:
+      h ^= bytes[i];
+      h *= m;
   }
   h ^= h >> 13;
   h *= m;
