@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "common/sha256.hpp"
+#include "feed/date.hpp"
 #include "match/text_windows.hpp"
 
 namespace newswatch {
@@ -77,18 +77,6 @@ std::string normalize_link(std::string_view url) {
 std::string article_identity(const Article& article, std::string_view feed_url) {
   if (!article.link.empty()) return normalize_link(article.link);
   return std::string(feed_url) + " " + article.id;
-}
-
-std::string format_rfc3339(Instant instant) {
-  const auto day = std::chrono::floor<std::chrono::days>(instant);
-  const std::chrono::year_month_day date{day};
-  const std::chrono::hh_mm_ss time{instant - day};
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                static_cast<int>(time.seconds().count()));
-  return buffer;
 }
 
 namespace {

@@ -52,7 +52,4 @@ std::optional<Alert> build_alert(const Article& article, const FeedInfo& feed, c
                                  const std::vector<WatchlistInfo>& watchlists, Instant detected_at,
                                  const AlertLimits& limits = {});
 
-// RFC 3339 in UTC with second precision, e.g. "2022-01-21T09:30:00Z".
-std::string format_rfc3339(Instant instant);
-
 }  // namespace newswatch
