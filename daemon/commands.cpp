@@ -1,0 +1,172 @@
+// The offline commands: parse, match, scan, check-config. They share the daemon's stages and
+// configuration, so what they print is what the daemon would do.
+#include "commands.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <set>
+#include <sstream>
+
+#include "config.hpp"
+#include "feed/article_json.hpp"
+#include "feed/parser.hpp"
+#include "match/matcher.hpp"
+#include "pipeline.hpp"
+
+namespace newswatch {
+namespace {
+
+std::optional<std::string> read_input(const std::string& file) {
+  if (file == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+std::string display_name(const std::string& file) { return file == "-" ? "<stdin>" : file; }
+
+std::string describe(const std::string& file, const ParseProblem& problem) {
+  std::ostringstream out;
+  out << display_name(file);
+  if (problem.line > 0) out << ':' << problem.line << ':' << problem.column;
+  out << ": " << to_string(problem.kind) << ": " << problem.message;
+  return out.str();
+}
+
+// A local file's feed URL: what a configured file:// feed of the same file would be called.
+std::string file_feed_url(const std::string& file) {
+  if (file == "-") return "stdin:";
+  return "file://" + std::filesystem::absolute(file).lexically_normal().string();
+}
+
+void print_warnings(const std::string& file, const ParsedFeed& parsed) {
+  for (const auto& warning : parsed.warnings) std::cerr << describe(file, warning) << " (warning)\n";
+}
+
+}  // namespace
+
+int run_parse_command(const std::vector<std::string>& files, std::size_t max_items) {
+  ParseLimits limits;
+  limits.max_items = max_items;
+  int exit_code = kExitOk;
+  for (const auto& file : files) {
+    const auto bytes = read_input(file);
+    if (!bytes) {
+      std::cerr << display_name(file) << ": cannot read the file\n";
+      exit_code = kExitProblems;
+      continue;
+    }
+    const auto parsed = parse_feed(*bytes, "", "", limits);
+    if (!parsed) {
+      std::cerr << describe(file, parsed.error()) << "\n";
+      exit_code = kExitProblems;
+      continue;
+    }
+    print_warnings(file, *parsed);
+    for (const auto& article : parsed->feed.articles) {
+      std::cout << article_to_json(parsed->feed, article).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                << '\n';
+    }
+  }
+  std::cout.flush();
+  return exit_code;
+}
+
+int run_match_command(const std::vector<std::string>& watchlists) {
+  std::vector<std::filesystem::path> paths(watchlists.begin(), watchlists.end());
+  const auto matcher = load_matcher(paths);
+  if (!matcher) {
+    for (const auto& problem : matcher.error()) std::cerr << problem.to_string() << '\n';
+    return kExitProblems;
+  }
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(std::cin, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    nlohmann::json hits = nlohmann::json::array();
+    for (const auto& hit : (*matcher)->match_text(line)) {
+      hits.push_back({{"kind", to_string(hit.kind)},
+                      {"name", hit.name},
+                      {"term", hit.term},
+                      {"start", hit.start},
+                      {"end", hit.end}});
+    }
+    nlohmann::json out = {{"line", number}, {"matches", std::move(hits)}};
+    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  }
+  std::cout.flush();
+  return kExitOk;
+}
+
+int run_check_config_command(const std::string& config_file) {
+  const auto config = load_config(config_file);
+  if (!config) {
+    for (const auto& problem : config.error()) std::cerr << problem.to_string() << '\n';
+    return kExitProblems;
+  }
+  const auto matcher = load_matcher(config->watchlists);
+  if (!matcher) {
+    for (const auto& problem : matcher.error()) std::cerr << problem.to_string() << '\n';
+    return kExitProblems;
+  }
+  std::cout << config_file << ": ok: " << config->feeds.size() << " feeds, " << config->watchlists.size()
+            << " watchlists, " << (*matcher)->term_count() << " terms, " << (*matcher)->rule_count()
+            << " rules\n";
+  return kExitOk;
+}
+
+int run_scan_command(const std::string& config_file, const std::vector<std::string>& feed_files,
+                     const std::string& feed_url) {
+  const auto config = load_config(config_file);
+  if (!config) {
+    for (const auto& problem : config.error()) std::cerr << problem.to_string() << '\n';
+    return kExitProblems;
+  }
+  const auto matcher = load_matcher(config->watchlists);
+  if (!matcher) {
+    for (const auto& problem : matcher.error()) std::cerr << problem.to_string() << '\n';
+    return kExitProblems;
+  }
+  ParseLimits limits;
+  limits.max_bytes = config->poll.max_body_bytes;
+  limits.max_items = config->parser.max_items;
+
+  int exit_code = kExitOk;
+  std::set<std::string> seen;  // the daemon never alerts an article twice; neither does scan
+  for (const auto& file : feed_files) {
+    const auto bytes = read_input(file);
+    if (!bytes) {
+      std::cerr << display_name(file) << ": cannot read the file\n";
+      exit_code = kExitProblems;
+      continue;
+    }
+    const std::string url = feed_url.empty() ? file_feed_url(file) : feed_url;
+    const auto parsed = parse_feed(*bytes, "", url, limits);
+    if (!parsed) {
+      std::cerr << describe(file, parsed.error()) << "\n";
+      exit_code = kExitProblems;
+      continue;
+    }
+    print_warnings(file, *parsed);
+    const FeedInfo feed{url, parsed->feed.title};
+    const Instant now = current_instant();
+    for (const auto& article : parsed->feed.articles) {
+      ArticleVerdict verdict = evaluate_article(article, feed, **matcher, now);
+      if (!seen.insert(verdict.identity).second) continue;
+      if (verdict.alert) std::cout << verdict.alert->json << '\n';
+    }
+  }
+  std::cout.flush();
+  return exit_code;
+}
+
+}  // namespace newswatch

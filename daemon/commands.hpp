@@ -1,0 +1,32 @@
+#pragma once
+// The subcommands of newswatchd. Each returns the process exit code; they write results to stdout and
+// problems to stderr.
+#include <string>
+#include <vector>
+
+namespace newswatch {
+
+// Exit codes shared by the commands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitProblems = 1;  // invalid input: a file that is not a feed, a broken config
+inline constexpr int kExitUsage = 2;
+
+// newswatchd parse FILE... : one JSON line per item; "-" reads standard input.
+int run_parse_command(const std::vector<std::string>& files, std::size_t max_items);
+
+// newswatchd match --watchlist FILE...: one JSON line of matches per line of standard input.
+int run_match_command(const std::vector<std::string>& watchlists);
+
+// newswatchd scan --config FILE [--feed-url URL] FEEDFILE...: the alerts the daemon would publish for
+// these files. Articles without a link are identified by the feed URL: by default file://<absolute
+// path>, as a configured file:// feed would be; --feed-url names the feed the files came from.
+int run_scan_command(const std::string& config_file, const std::vector<std::string>& feed_files,
+                     const std::string& feed_url);
+
+// newswatchd check-config --config FILE: validates the config and every watchlist it names.
+int run_check_config_command(const std::string& config_file);
+
+// newswatchd run --config FILE: the daemon, until SIGTERM or SIGINT.
+int run_daemon(const std::string& config_file);
+
+}  // namespace newswatch

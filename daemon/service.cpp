@@ -1,0 +1,577 @@
+#include "service.hpp"
+
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <random>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "alert/alert.hpp"
+#include "feed/date.hpp"
+#include "feed/parser.hpp"
+#include "fetch/http_fetcher.hpp"
+#include "fetch/scheduler.hpp"
+#include "match/matcher.hpp"
+#include "metrics.hpp"
+#include "pipeline.hpp"
+#include "sink_factory.hpp"
+#include "state/state_store.hpp"
+
+namespace newswatch {
+namespace {
+
+using Clock = std::chrono::system_clock;
+using namespace std::chrono_literals;
+
+constexpr std::size_t kOutboxBatch = 1000;
+constexpr auto kOutboxRetryDelay = 5s;  // after a retriable delivery failure, before producing again
+constexpr auto kExpireEvery = 1h;
+constexpr auto kStatusEvery = 10s;
+constexpr auto kMaxLoopWait = 1000ms;
+
+std::string format_time(Clock::time_point when) {
+  return format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(when));
+}
+
+std::string format_delay(Clock::duration delay) {
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(delay).count();
+  if (seconds < 120) return std::to_string(seconds) + "s";
+  if (seconds < 7200) return std::to_string(seconds / 60) + "m";
+  return std::to_string(seconds / 3600) + "h" + std::to_string(seconds % 3600 / 60) + "m";
+}
+
+FetchOptions fetch_options(const PollConfig& poll) {
+  FetchOptions options;
+  options.max_total_transfers = static_cast<std::size_t>(poll.concurrency);
+  options.max_transfers_per_host = static_cast<std::size_t>(poll.per_host);
+  options.connect_timeout = poll.connect_timeout;
+  options.total_timeout = poll.timeout;
+  options.low_speed_bytes_per_second = poll.low_speed_bytes;
+  options.low_speed_time = poll.low_speed_time;
+  options.max_body_bytes = poll.max_body_bytes;
+  if (!poll.user_agent.empty()) options.user_agent = poll.user_agent;
+  options.ca_file = poll.ca_file;
+  return options;
+}
+
+}  // namespace
+
+// Everything the loop owns. Lives only inside Service::run().
+class Service::Loop {
+ public:
+  Loop(const Config& config, Service& service) : config_(config), service_(service) {}
+
+  int run();
+  void wake() {
+    if (fetcher_) fetcher_->wakeup();
+  }
+
+ private:
+  struct FeedEntry {
+    FeedConfig config;
+    FeedState state;
+    bool healthy = true;
+    Clock::time_point due_at{};  // when the scheduler handed it out, for the poll-cycle histogram
+  };
+
+  bool start();
+  void schedule_feeds();
+  void poll_due_feeds(Clock::time_point now);
+  void handle_fetch(FetchResult result);
+  void handle_failure(FeedEntry& feed, std::string_view kind, const std::string& message,
+                      const FetchResponse& response, Clock::time_point now);
+  void handle_document(FeedEntry& feed, const FetchResult& result, Clock::time_point now);
+  void save_feed(FeedEntry& feed);
+  void pump_outbox(Clock::time_point now);
+  void handle_sink_report(const SinkReport& report, Clock::time_point now);
+  void housekeeping(Clock::time_point now);
+  void update_status();
+  void shutdown();
+  void note_state_error(const StateError& error);
+
+  const Config& config_;
+  Service& service_;
+  std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
+  std::unique_ptr<MetricsEndpoint> endpoint_;
+  std::unique_ptr<StateStore> state_;
+  std::unique_ptr<HttpFetcher> fetcher_;
+  std::unique_ptr<FeedScheduler> scheduler_;
+  std::unique_ptr<Sink> sink_;
+  std::shared_ptr<const Matcher> matcher_;
+  std::unordered_map<std::string, FeedEntry> feeds_;
+
+  std::unordered_set<std::int64_t> in_flight_;  // outbox ids the sink has and has not reported yet
+  std::int64_t outbox_cursor_ = 0;               // highest outbox id submitted in this pass
+  Clock::time_point outbox_retry_at_{};          // after a retriable failure, rescan from the start then
+  bool outbox_rescan_ = false;
+  bool polling_paused_ = false;
+  std::uint64_t alerts_total_ = 0;
+  Clock::time_point next_expire_{};
+  Clock::time_point next_status_{};
+  std::atomic<bool> sink_healthy_{true};
+  std::atomic<std::int64_t> last_progress_{0};
+};
+
+bool Service::Loop::start() {
+  std::error_code ec;
+  std::filesystem::create_directories(config_.state_dir, ec);
+  if (ec) {
+    spdlog::critical("cannot create state_dir {}: {}", config_.state_dir.string(), ec.message());
+    return false;
+  }
+  StateOptions state_options;
+  state_options.article_max_age = std::chrono::duration_cast<std::chrono::hours>(config_.article_retention);
+  auto state = StateStore::open((config_.state_dir / "newswatch.db").string(), state_options);
+  if (!state) {
+    spdlog::critical("{}", state.error().describe());
+    return false;
+  }
+  state_ = std::move(*state);
+
+  auto matcher = load_matcher(config_.watchlists);
+  if (!matcher) {
+    for (const auto& problem : matcher.error()) spdlog::critical("watchlist: {}", problem.to_string());
+    return false;
+  }
+  matcher_ = *matcher;
+
+  auto sink = make_sink(config_.sink);
+  if (!sink) {
+    spdlog::critical("sink: {}", sink.error());
+    return false;
+  }
+  sink_ = std::move(*sink);
+
+  fetcher_ = std::make_unique<HttpFetcher>(fetch_options(config_.poll));
+
+  if (config_.metrics.enabled) {
+    endpoint_ = std::make_unique<MetricsEndpoint>(metrics_, [this]() -> std::pair<bool, std::string> {
+      const auto idle = Clock::now().time_since_epoch() - std::chrono::milliseconds(last_progress_.load());
+      if (idle > 60s) return {false, "the main loop has made no progress for " + format_delay(idle)};
+      if (!sink_healthy_.load()) return {false, "the sink cannot deliver"};
+      return {true, ""};
+    });
+    if (auto error = endpoint_->start(config_.metrics.listen); !error.empty()) {
+      spdlog::critical("{}", error);
+      return false;
+    }
+    spdlog::info("metrics on http://{}/metrics", config_.metrics.listen);
+  }
+
+  spdlog::info("newswatchd {} started: {} feeds, {} watchlists ({} terms, {} rules), sink {}, state {}",
+               NEWSWATCH_VERSION, config_.feeds.size(), config_.watchlists.size(), matcher_->term_count(),
+               matcher_->rule_count(), sink_->kind(), state_->path());
+  if (const auto depth = state_->outbox_depth(); depth > 0) {
+    spdlog::info("outbox holds {} undelivered alerts from before; delivering them first", depth);
+  }
+  schedule_feeds();
+  return true;
+}
+
+void Service::Loop::schedule_feeds() {
+  SchedulerOptions options;
+  options.default_interval = config_.poll.interval;
+  options.unhealthy_after = config_.poll.unhealthy_after;
+  scheduler_ = std::make_unique<FeedScheduler>(options);
+
+  std::unordered_map<std::string, FeedState> persisted;
+  if (auto all = state_->all_feeds()) {
+    for (auto& feed : *all) persisted.emplace(feed.url, std::move(feed));
+  } else {
+    note_state_error(all.error());
+  }
+  const auto now = Clock::now();
+  for (const auto& feed_config : config_.feeds) {
+    FeedEntry entry;
+    entry.config = feed_config;
+    entry.state.url = feed_config.url;
+    if (auto it = persisted.find(feed_config.url); it != persisted.end()) entry.state = it->second;
+    entry.healthy = entry.state.consecutive_failures < config_.poll.unhealthy_after;
+    scheduler_->add_feed(feed_config.url, feed_config.interval, now,
+                         FeedResume{entry.state.next_poll, entry.state.consecutive_failures});
+    feeds_.emplace(feed_config.url, std::move(entry));
+  }
+}
+
+void Service::Loop::poll_due_feeds(Clock::time_point now) {
+  const bool full = state_->outbox_depth() >= config_.outbox.max_depth;
+  if (full != polling_paused_) {
+    polling_paused_ = full;
+    metrics_->set_polling_paused(full);
+    if (full) {
+      spdlog::warn("outbox holds {} alerts (outbox.max_depth {}): polling paused until the sink catches up",
+                   state_->outbox_depth(), config_.outbox.max_depth);
+    } else {
+      spdlog::info("outbox below outbox.max_depth again: polling resumed");
+    }
+  }
+  if (polling_paused_) return;
+  for (const auto& url : scheduler_->take_due(now)) {
+    auto it = feeds_.find(url);
+    if (it == feeds_.end()) continue;
+    FeedEntry& feed = it->second;
+    feed.due_at = now;
+    FetchRequest request;
+    request.feed_url = url;
+    request.url = feed.state.redirect_url.value_or(url);
+    request.etag = feed.state.etag.value_or("");
+    request.last_modified = feed.state.last_modified.value_or("");
+    fetcher_->submit(std::move(request));
+  }
+}
+
+void Service::Loop::handle_fetch(FetchResult result) {
+  auto it = feeds_.find(result.feed_url);
+  if (it == feeds_.end()) return;  // removed by a reload while in flight
+  FeedEntry& feed = it->second;
+  const auto now = Clock::now();
+  metrics_->fetched_bytes(result.response.wire_bytes);
+  feed.state.last_attempt = now;
+
+  if (!result.response.permanent_url.empty() && result.response.permanent_url != feed.state.redirect_url) {
+    spdlog::info("feed {}: moved permanently to {}; polling the new URL, the feed keeps its identity",
+                 feed.config.url, result.response.permanent_url);
+    feed.state.redirect_url = result.response.permanent_url;
+  }
+
+  if (!result.ok()) {
+    const auto kind = to_string(result.error->kind);
+    std::string what = std::string(kind);
+    if (result.error->kind == FetchErrorKind::http_status) what = "HTTP " + std::to_string(result.response.status);
+    handle_failure(feed, kind, what + ": " + result.error->message, result.response, now);
+    return;
+  }
+  if (result.not_modified()) {
+    metrics_->fetch_result("not_modified");
+    feed.state.last_status = "304";
+  } else {
+    metrics_->fetch_result("ok");
+    handle_document(feed, result, now);
+    if (feed.state.last_status != std::to_string(result.response.status)) return;  // counted as a failure
+  }
+
+  auto header = [](const std::string& value) {
+    return value.empty() ? std::nullopt : std::optional<std::string_view>(value);
+  };
+  const FreshnessHints hints = freshness_from_headers(header(result.response.cache_control),
+                                                      header(result.response.expires), header(result.response.date), now);
+  const auto outcome = scheduler_->on_success(feed.config.url, hints, now);
+  if (!outcome) return;
+  feed.state.consecutive_failures = 0;
+  feed.state.last_success = now;
+  feed.state.next_poll = outcome->next_poll;
+  if (!feed.healthy) spdlog::info("feed {}: healthy again", feed.config.url);
+  feed.healthy = true;
+  save_feed(feed);
+  metrics_->poll_cycle(now - feed.due_at);
+  last_progress_ = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+}
+
+void Service::Loop::handle_failure(FeedEntry& feed, std::string_view kind, const std::string& message,
+                                   const FetchResponse& response, Clock::time_point now) {
+  metrics_->fetch_result(kind);
+  FailureInfo failure;
+  failure.http_status = static_cast<int>(response.status);
+  if (!response.retry_after.empty()) failure.retry_after = response.retry_after;
+  const auto outcome = scheduler_->on_failure(feed.config.url, failure, now);
+  if (!outcome) return;
+  feed.state.consecutive_failures = outcome->consecutive_failures;
+  feed.state.last_status = response.status != 0 ? std::to_string(response.status) : std::string(kind);
+  feed.state.next_poll = outcome->next_poll;
+  const bool unhealthy = !outcome->healthy;
+  spdlog::warn("feed {}: {}; failure {} in a row; next try in {} at {}", feed.config.url, message,
+               feed.state.consecutive_failures, format_delay(outcome->next_poll - now), format_time(outcome->next_poll));
+  if (unhealthy && feed.healthy) {
+    spdlog::error("feed {}: unhealthy after {} consecutive failures (still polled)", feed.config.url,
+                  feed.state.consecutive_failures);
+  }
+  feed.healthy = !unhealthy;
+  save_feed(feed);
+  last_progress_ = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+}
+
+void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, Clock::time_point now) {
+  ParseLimits limits;
+  limits.max_bytes = config_.poll.max_body_bytes;
+  limits.max_items = config_.parser.max_items;
+  const std::string& base = result.response.effective_url.empty() ? feed.config.url : result.response.effective_url;
+  auto parsed = parse_feed(result.response.body, result.response.content_type, base, limits);
+  if (!parsed) {
+    const auto& problem = parsed.error();
+    metrics_->parse_result(to_string(problem.kind));
+    std::string where = problem.line > 0 ? " at line " + std::to_string(problem.line) + ", column " +
+                                               std::to_string(problem.column)
+                                         : "";
+    const std::string_view kind = problem.kind == ParseErrorKind::not_a_feed || problem.kind == ParseErrorKind::empty
+                                      ? "not_a_feed"
+                                      : "malformed";
+    handle_failure(feed, kind, std::string(kind == "not_a_feed" ? "not a feed" : "malformed") + where + ": " +
+                                   problem.message, result.response, now);
+    return;
+  }
+  for (const auto& warning : parsed->warnings) {
+    std::string where = warning.line > 0 ? " at line " + std::to_string(warning.line) + ", column " +
+                                               std::to_string(warning.column)
+                                         : "";
+    spdlog::warn("feed {}: {}{}: {} ({} items kept)", feed.config.url, to_string(warning.kind), where,
+                 warning.message, parsed->feed.articles.size());
+  }
+  metrics_->parse_result(parsed->malformed() ? "malformed" : "ok");
+  metrics_->items_parsed(parsed->feed.articles.size());
+
+  const FeedInfo info{feed.config.url, parsed->feed.title};
+  std::vector<std::string> identities;
+  identities.reserve(parsed->feed.articles.size());
+  for (const auto& article : parsed->feed.articles) identities.push_back(article_identity(article, feed.config.url));
+  std::vector<std::string_view> views(identities.begin(), identities.end());
+  auto seen = state_->seen(views, now);
+  if (!seen) {
+    // Without knowing what is new we must not guess: try the whole document again next time.
+    note_state_error(seen.error());
+    handle_failure(feed, "state", seen.error().describe(), result.response, now);
+    return;
+  }
+
+  std::vector<ProcessedArticle> batch;
+  std::vector<std::optional<Alert>> alerts;
+  const Instant detected_at = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  for (std::size_t i = 0; i < parsed->feed.articles.size(); ++i) {
+    if ((*seen)[i]) continue;
+    ArticleVerdict verdict = evaluate_article(parsed->feed.articles[i], info, *matcher_, detected_at);
+    ProcessedArticle processed{std::move(verdict.identity), std::nullopt};
+    if (verdict.alert) {
+      processed.alert = OutboxEntry{verdict.alert->id, to_string(verdict.alert->severity), verdict.alert->json};
+    }
+    alerts.push_back(std::move(verdict.alert));
+    batch.push_back(std::move(processed));
+  }
+
+  FeedState next = feed.state;
+  next.etag = result.response.etag.empty() ? std::nullopt : std::optional(result.response.etag);
+  next.last_modified =
+      result.response.last_modified.empty() ? std::nullopt : std::optional(result.response.last_modified);
+  next.last_status = std::to_string(result.response.status);
+  auto committed = state_->commit_articles(batch, now, next);
+  if (!committed) {
+    note_state_error(committed.error());
+    handle_failure(feed, "state", committed.error().describe(), result.response, now);
+    return;
+  }
+  feed.state = next;
+  // One line and one count per alert: id, severity, feed, title. batch[k] is the k-th unseen article.
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < parsed->feed.articles.size(); ++i) {
+    if ((*seen)[i]) continue;
+    const auto& outcome = (*committed)[k];
+    const auto& alert = alerts[k];
+    ++k;
+    if (!outcome.outbox_id || !alert) continue;
+    ++alerts_total_;
+    metrics_->alert(to_string(alert->severity));
+    spdlog::info("alert {} {} feed=\"{}\" title=\"{}\"", alert->id, to_string(alert->severity), feed.config.name,
+                 parsed->feed.articles[i].title);
+  }
+  if (!batch.empty()) spdlog::debug("feed {}: {} new articles", feed.config.url, batch.size());
+}
+
+void Service::Loop::save_feed(FeedEntry& feed) {
+  if (auto saved = state_->save_feed(feed.state); !saved) note_state_error(saved.error());
+}
+
+void Service::Loop::note_state_error(const StateError& error) {
+  metrics_->state_error(error.operation);
+  spdlog::error("{}", error.describe());
+}
+
+void Service::Loop::pump_outbox(Clock::time_point now) {
+  if (sink_->health().state == HealthState::fatal) return;
+  if (outbox_rescan_ && now >= outbox_retry_at_) {
+    outbox_rescan_ = false;
+    outbox_cursor_ = 0;
+  }
+  while (true) {
+    auto rows = state_->pending(kOutboxBatch, outbox_cursor_);
+    if (!rows) {
+      note_state_error(rows.error());
+      return;
+    }
+    if (rows->empty()) return;
+    for (auto& row : *rows) {
+      if (in_flight_.count(row.id)) {
+        outbox_cursor_ = row.id;
+        continue;
+      }
+      OutgoingAlert alert;
+      alert.outbox_id = row.id;
+      alert.alert_id = row.alert_id;
+      alert.severity = row.severity;
+      alert.payload = std::move(row.payload);
+      alert.time = format_time(row.created_at);
+      const auto outcome = sink_->submit(alert);
+      switch (outcome.status) {
+        case SubmitStatus::accepted:
+          in_flight_.insert(row.id);
+          outbox_cursor_ = row.id;
+          break;
+        case SubmitStatus::queue_full:
+          return;  // back-pressure: the next loop turn tries again from here
+        case SubmitStatus::rejected:
+          metrics_->delivery("rejected");
+          spdlog::error("alert {} can never be delivered as it is ({}); removed from the outbox", row.alert_id,
+                        outcome.error);
+          if (auto done = state_->acknowledge(std::span<const std::int64_t>(&row.id, 1)); !done) note_state_error(done.error());
+          outbox_cursor_ = row.id;
+          break;
+        case SubmitStatus::fatal:
+          spdlog::error("sink {}: {}; alerts stay in the outbox", sink_->kind(), outcome.error);
+          return;
+      }
+    }
+    if (rows->size() < kOutboxBatch) return;
+  }
+}
+
+void Service::Loop::handle_sink_report(const SinkReport& report, Clock::time_point now) {
+  for (const auto& notice : report.notices) {
+    metrics_->sink_notice(to_string(notice.level));
+    switch (notice.level) {
+      case NoticeLevel::debug: spdlog::debug("sink {}: {}", sink_->kind(), notice.message); break;
+      case NoticeLevel::info: spdlog::info("sink {}: {}", sink_->kind(), notice.message); break;
+      case NoticeLevel::warning: spdlog::warn("sink {}: {}", sink_->kind(), notice.message); break;
+      case NoticeLevel::error: spdlog::error("sink {}: {}", sink_->kind(), notice.message); break;
+    }
+  }
+  std::vector<std::int64_t> delivered;
+  std::vector<DeliveryFailure> failures;
+  for (const auto& delivery : report.deliveries) {
+    in_flight_.erase(delivery.outbox_id);
+    metrics_->delivery(to_string(delivery.status));
+    switch (delivery.status) {
+      case DeliveryStatus::delivered:
+        delivered.push_back(delivery.outbox_id);
+        break;
+      case DeliveryStatus::retriable_failure:
+        failures.push_back({delivery.outbox_id, delivery.error});
+        outbox_rescan_ = true;
+        outbox_retry_at_ = now + kOutboxRetryDelay;
+        break;
+      case DeliveryStatus::permanent_failure:
+        spdlog::error("outbox row {}: the destination refused the alert ({}); removed from the outbox",
+                      delivery.outbox_id, delivery.error);
+        delivered.push_back(delivery.outbox_id);
+        break;
+    }
+  }
+  if (!failures.empty()) {
+    spdlog::warn("sink {}: {} alerts not delivered yet ({}); they stay in the outbox and are sent again",
+                 sink_->kind(), failures.size(), failures.front().error);
+    if (auto done = state_->record_failures(failures); !done) note_state_error(done.error());
+  }
+  if (!delivered.empty()) {
+    if (auto done = state_->acknowledge(delivered); !done) note_state_error(done.error());
+  }
+  const auto health = sink_->health();
+  const bool healthy = health.state == HealthState::up;
+  if (healthy != sink_healthy_.load()) {
+    if (healthy) {
+      spdlog::info("sink {}: delivering again", sink_->kind());
+    } else {
+      spdlog::error("sink {}: {}: {}", sink_->kind(), to_string(health.state), health.reason);
+    }
+  }
+  sink_healthy_ = healthy;
+  metrics_->set_sink_up(healthy);
+  metrics_->set_outbox_depth(state_->outbox_depth());
+}
+
+void Service::Loop::housekeeping(Clock::time_point now) {
+  if (now >= next_expire_) {
+    next_expire_ = now + kExpireEvery;
+    if (auto stats = state_->expire(now)) {
+      if (stats->removed > 0) spdlog::info("state: forgot {} articles not seen for {}", stats->removed,
+                                           format_delay(config_.article_retention));
+    } else {
+      note_state_error(stats.error());
+    }
+  }
+  if (now >= next_status_) {
+    next_status_ = now + kStatusEvery;
+    update_status();
+  }
+}
+
+void Service::Loop::update_status() {
+  std::size_t healthy = 0;
+  for (const auto& [url, feed] : feeds_) healthy += feed.healthy ? 1 : 0;
+  metrics_->set_feeds(healthy, feeds_.size() - healthy);
+  metrics_->set_outbox_depth(state_->outbox_depth());
+  sd_notifyf(0, "STATUS=%zu feeds (%zu healthy), %llu alerts, outbox %zu%s", feeds_.size(), healthy,
+             static_cast<unsigned long long>(alerts_total_), state_->outbox_depth(),
+             polling_paused_ ? ", polling paused" : "");
+}
+
+void Service::Loop::shutdown() {
+  sd_notify(0, "STOPPING=1");
+  const auto abandoned = fetcher_->cancel_all();
+  if (!abandoned.empty()) spdlog::info("abandoned {} transfers in flight", abandoned.size());
+  const auto timeout = config_.sink.type == SinkType::kafka ? config_.sink.kafka.flush_timeout : 2000ms;
+  const auto report = sink_->flush(timeout);
+  handle_sink_report(report, Clock::now());
+  if (report.in_flight > 0) {
+    spdlog::warn("{} alerts were not acknowledged before the flush timeout; they stay in the outbox",
+                 report.in_flight);
+  }
+  spdlog::info("stopped; outbox holds {} alerts", state_->outbox_depth());
+}
+
+int Service::Loop::run() {
+  if (!start()) return 1;
+  sd_notify(0, "READY=1");
+  update_status();
+  while (!service_.stop_requested_.load()) {
+    auto now = Clock::now();
+    last_progress_ = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    pump_outbox(now);
+    poll_due_feeds(now);
+
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(kMaxLoopWait);
+    if (auto next = scheduler_->next_wakeup()) {
+      wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - now), 0ms, wait);
+    }
+    if (!in_flight_.empty()) wait = std::min(wait, std::chrono::milliseconds(50));
+    for (auto& result : fetcher_->run(wait)) handle_fetch(std::move(result));
+    handle_sink_report(sink_->poll(0ms), Clock::now());
+    housekeeping(Clock::now());
+  }
+  shutdown();
+  return 0;
+}
+
+Service::Service(Config config) : config_(std::move(config)) {}
+Service::~Service() = default;
+
+int Service::run() {
+  Loop loop(config_, *this);
+  loop_ = &loop;
+  const int code = loop.run();
+  loop_ = nullptr;
+  return code;
+}
+
+void Service::request_stop() {
+  stop_requested_ = true;
+  if (Loop* loop = loop_.load()) loop->wake();
+}
+
+void Service::request_reload() {
+  reload_requested_ = true;
+  if (Loop* loop = loop_.load()) loop->wake();
+}
+
+}  // namespace newswatch
