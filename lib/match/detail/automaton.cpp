@@ -1,32 +1,8 @@
 #include "match/detail/automaton.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace newswatch::match_detail {
-
-std::uint64_t hash_bytes(std::string_view bytes) {
-  // Eight bytes per multiply: pieces are short, and this runs once per piece of every text.
-  const char* p = bytes.data();
-  std::size_t n = bytes.size();
-  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull);
-  while (n >= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 31;
-    p += 8;
-    n -= 8;
-  }
-  if (n > 0) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    h = (h ^ w) * 0x94d049bb133111ebull;
-  }
-  h ^= h >> 29;
-  h *= 0xbf58476d1ce4e5b9ull;
-  return h ^ (h >> 32);
-}
 
 PieceDictionary::PieceDictionary() : slots_(16, 0), mask_(15) {}
 
@@ -80,6 +56,16 @@ void EdgeTable::grow() {
   }
 }
 
+void PieceFilter::build(const std::vector<std::uint64_t>& hashes) {
+  std::size_t words = 64;
+  while (words * 64 < hashes.size() * 16) words *= 2;
+  words_.assign(words, 0);
+  mask_ = words - 1;
+  for (std::uint64_t hash : hashes) {
+    words_[(hash >> 6) & mask_] |= (std::uint64_t{1} << (hash & 63)) | (std::uint64_t{1} << ((hash >> 40) & 63));
+  }
+}
+
 std::uint32_t AutomatonBuilder::new_node() {
   nodes_.emplace_back();
   automaton_.nodes.emplace_back();
@@ -108,6 +94,8 @@ void AutomatonBuilder::add(const ParsedTerm& term, std::uint32_t index) {
   // A wildcard's last word piece is a prefix, looked up separately; every other piece is a trie edge.
   const bool prefix_piece = term.wildcard && term.pieces[last].word;
   const std::size_t path_length = prefix_piece ? last : last + 1;
+  if (path_length > 0) first_piece_hashes_.push_back(hash_bytes(term.pieces[0].normalized));
+  if (path_length == 0) root_wildcard_prefixes_.push_back(term.pieces[0].normalized);
   std::uint32_t node = 0;
   for (std::size_t i = 0; i < path_length; ++i) {
     const TermPiece& piece = term.pieces[i];
@@ -153,6 +141,17 @@ Automaton AutomatonBuilder::build() {
     to.continues = from.has_children || !from.wildcards.empty();
   }
   nodes_.clear();
+  automaton_.first_pieces.build(first_piece_hashes_);
+  if (!root_wildcard_prefixes_.empty()) {
+    std::size_t shortest = root_wildcard_prefixes_[0].size();
+    for (const std::string& prefix : root_wildcard_prefixes_) shortest = std::min(shortest, prefix.size());
+    std::vector<std::uint64_t> heads;
+    for (const std::string& prefix : root_wildcard_prefixes_) {
+      heads.push_back(hash_bytes(std::string_view(prefix).substr(0, shortest)));
+    }
+    automaton_.root_wildcard_heads.build(heads);
+    automaton_.root_wildcard_min = static_cast<std::uint32_t>(shortest);
+  }
   return std::move(automaton_);
 }
 

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "match/detail/piece_hash.hpp"
 #include "match/detail/piece_scanner.hpp"
 #include "match/detail/term_pieces.hpp"
 #include "match/term_matcher.hpp"
@@ -22,8 +23,6 @@
 namespace newswatch::match_detail {
 
 inline constexpr std::uint32_t kNoId = 0xFFFFFFFFu;
-
-std::uint64_t hash_bytes(std::string_view bytes);
 
 enum class Edge : std::uint8_t {
   kAdjacent = 1,       // next piece of the same word
@@ -101,6 +100,21 @@ class EdgeTable {
   std::uint64_t mask_ = 0;
 };
 
+// A two-bit Bloom filter over piece hashes, small enough to stay in L1/L2: most text pieces start
+// nothing, and the filter lets them pass without touching the dictionary.
+class PieceFilter {
+ public:
+  void build(const std::vector<std::uint64_t>& hashes);
+  bool may_contain(std::uint64_t hash) const {
+    const std::uint64_t bits = (std::uint64_t{1} << (hash & 63)) | (std::uint64_t{1} << ((hash >> 40) & 63));
+    return (words_[(hash >> 6) & mask_] & bits) == bits;
+  }
+
+ private:
+  std::vector<std::uint64_t> words_{0};
+  std::uint64_t mask_ = 0;
+};
+
 struct WildcardPrefix {
   Edge edge;
   std::uint32_t length;  // bytes of normalised text; 0 only after an other piece
@@ -118,6 +132,11 @@ struct Automaton {
   std::vector<Node> nodes{Node{}};  // nodes[0] is the root
   std::vector<std::uint32_t> terms;
   std::vector<WildcardPrefix> wildcards;
+  // Pieces that can start a match: first pieces of terms, and the first root_wildcard_min bytes of
+  // the prefixes of one-word wildcard terms (0 when there are none).
+  PieceFilter first_pieces;
+  PieceFilter root_wildcard_heads;
+  std::uint32_t root_wildcard_min = 0;
   bool empty() const { return terms.empty(); }
 };
 
@@ -137,6 +156,8 @@ class AutomatonBuilder {
 
   Automaton automaton_;
   std::vector<BuildNode> nodes_{BuildNode{}};
+  std::vector<std::uint64_t> first_piece_hashes_;
+  std::vector<std::string> root_wildcard_prefixes_;
 };
 
 // Follows every partial match through the pieces of one text, reporting hits. Used as a PieceScanner
@@ -153,6 +174,19 @@ class StreamMatcher {
     current_.clear();
   }
 
+  // Whether a piece of ASCII text [p, p + size) with this hash can matter; false lets the scanner skip
+  // it. Nothing can start there and no partial match waits for it, or the filter rules it out.
+  template <bool kFold>
+  bool wants_ascii(std::uint64_t hash, const char* p, std::size_t size, std::size_t available, bool word,
+                   bool may_start) const {
+    if (!current_.empty()) return true;
+    if (!may_start) return false;
+    if (a_.first_pieces.may_contain(hash)) return true;
+    const std::size_t head = a_.root_wildcard_min;
+    if (!word || head == 0 || size < head) return false;
+    return a_.root_wildcard_heads.may_contain(hash_piece(p, head, available, kFold ? kFoldAsciiWord : 0));
+  }
+
   void operator()(const Piece& piece) {
     next_.clear();
     if (piece.word) {
@@ -160,7 +194,7 @@ class StreamMatcher {
       for (const Partial& partial : current_) try_wildcards(partial.node, wild_edge, partial.start, piece);
       if (piece.may_start) try_wildcards(0, Edge::kWildRoot, piece.start, piece);
     }
-    const std::uint32_t id = a_.pieces.find(piece.normalized, hash_bytes(piece.normalized));
+    const std::uint32_t id = a_.pieces.find(piece.normalized, piece.hash);
     if (id != kNoId) {
       const Edge edge = piece.after_separator ? Edge::kSeparated : Edge::kAdjacent;
       for (const Partial& partial : current_) {

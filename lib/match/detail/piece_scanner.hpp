@@ -8,8 +8,9 @@
 // the first piece may start a match and the last may end one. Word pieces are maximal, so a word piece
 // never has a letter or digit right beside it; only other pieces need that checked.
 //
-// Most news text is ASCII, whose normalisation is at most lowercasing, so ASCII bytes take a table
-// path and only other characters go through utf8proc.
+// Most news text is ASCII, whose normalisation is at most lowercasing, so ASCII pieces take a fast
+// path: hashed straight from the text, and skipped without being copied when the sink says they
+// cannot matter (the common case). Only other characters go through utf8proc.
 #include <utf8proc.h>
 
 #include <array>
@@ -19,11 +20,13 @@
 #include <string_view>
 
 #include "match/detail/normalize.hpp"
+#include "match/detail/piece_hash.hpp"
 
 namespace newswatch::match_detail {
 
 struct Piece {
   std::string_view normalized;  // normalised UTF-8; only valid during the callback
+  std::uint64_t hash;           // hash_bytes(normalized)
   std::size_t start;            // original byte offset of the piece's first character
   std::size_t end;              // original byte offset past its last character and any marks after it
   bool word;                    // letters and digits, or one other character
@@ -32,23 +35,29 @@ struct Piece {
   bool may_end;                 // ends a character, and no letter or digit is just after it
 };
 
-struct AsciiTables {
-  std::array<CharKind, 128> kind{};
-  std::array<char, 128> folded{};
-  constexpr AsciiTables() {
-    for (int b = 0; b < 128; ++b) {
+enum class ByteClass : std::uint8_t { kSeparator, kWord, kOther, kNonAscii };
+
+struct ByteTables {
+  std::array<ByteClass, 256> kind{};
+  std::array<char, 256> folded{};
+  constexpr ByteTables() {
+    for (int b = 0; b < 256; ++b) {
       const bool upper = b >= 'A' && b <= 'Z';
       const bool word = upper || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9');
       const bool separator = b == ' ' || b == '-' || (b >= 0x09 && b <= 0x0D);
-      kind[b] = word ? CharKind::kWord : separator ? CharKind::kSeparator : CharKind::kOther;
+      kind[b] = b >= 0x80    ? ByteClass::kNonAscii
+                : word       ? ByteClass::kWord
+                : separator  ? ByteClass::kSeparator
+                             : ByteClass::kOther;
       folded[b] = static_cast<char>(upper ? b + ('a' - 'A') : b);
     }
   }
 };
-inline constexpr AsciiTables kAscii{};
+inline constexpr ByteTables kBytes{};
 
-// Calls sink(const Piece&) for every piece of text, in order. kFold selects the case-folded stream or
-// the case-preserving one (for match_case terms). scratch is reused working memory.
+// Calls sink(const Piece&) for every piece of text that may matter, in order, after asking
+// sink.wants_ascii<kFold>(...) about each ASCII piece. kFold selects the case-folded stream or the
+// case-preserving one (for match_case terms). scratch is reused working memory.
 template <bool kFold, typename Sink>
 class PieceScanner {
  public:
@@ -58,37 +67,50 @@ class PieceScanner {
   }
 
   void run() {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(text_.data());
+    const char* const data = text_.data();
+    const auto* bytes = reinterpret_cast<const unsigned char*>(data);
     const std::size_t size = text_.size();
     std::size_t i = 0;
     while (i < size) {
-      const unsigned char byte = bytes[i];
-      if (byte >= 0x80) {
-        i = non_ascii_char(bytes, i);
-        continue;
-      }
-      switch (kAscii.kind[byte]) {
-        case CharKind::kSeparator:
+      switch (kBytes.kind[bytes[i]]) {
+        case ByteClass::kSeparator:
           separator();
           ++i;
           break;
-        case CharKind::kWord: {
-          if (open_ != Open::kWord) begin_piece(Open::kWord, i, true);
-          std::size_t j = i;
-          while (j < size && bytes[j] < 0x80 && kAscii.kind[bytes[j]] == CharKind::kWord) {
-            buffer_.push_back(kFold ? kAscii.folded[bytes[j]] : static_cast<char>(bytes[j]));
-            ++j;
+        case ByteClass::kWord: {
+          std::size_t j = i + 1;
+          while (j < size && kBytes.kind[bytes[j]] == ByteClass::kWord) ++j;
+          if (open_ == Open::kOther) close(true);
+          if (open_ == Open::kNone && (j == size || bytes[j] < 0x80)) {
+            // A whole piece of ASCII: nothing before it is a letter (open_ would be a word), and the
+            // byte after it is not one.
+            ascii_piece(i, j, true, true, true);
+            last_kind_ = CharKind::kWord;
+          } else {
+            if (open_ != Open::kWord) begin_piece(Open::kWord, i, true);
+            for (std::size_t k = i; k < j; ++k) buffer_.push_back(kFold ? kBytes.folded[bytes[k]] : data[k]);
+            end_ = j;
+            last_ends_char_ = true;
+            last_kind_ = CharKind::kWord;
           }
-          end_ = j;
-          last_ends_char_ = true;
-          last_kind_ = CharKind::kWord;
           i = j;
           break;
         }
-        case CharKind::kOther:
-          other(i, i + 1, true, true);
-          buffer_.push_back(static_cast<char>(byte));
+        case ByteClass::kOther:
+          if (i + 1 == size || bytes[i + 1] < 0x80) {
+            const bool word_before = last_kind_ == CharKind::kWord;
+            close(false);
+            const bool word_after = i + 1 < size && kBytes.kind[bytes[i + 1]] == ByteClass::kWord;
+            ascii_piece(i, i + 1, false, !word_before, !word_after);
+            last_kind_ = CharKind::kOther;
+          } else {
+            other(i, i + 1, true, true);
+            buffer_.push_back(data[i]);
+          }
           ++i;
+          break;
+        case ByteClass::kNonAscii:
+          i = non_ascii_char(bytes, i);
           break;
       }
     }
@@ -97,6 +119,24 @@ class PieceScanner {
 
  private:
   enum class Open : std::uint8_t { kNone, kWord, kOther };
+
+  // A complete piece of ASCII bytes [i, j); no piece is open.
+  void ascii_piece(std::size_t i, std::size_t j, bool word, bool may_start, bool may_end) {
+    const char* p = text_.data() + i;
+    const std::size_t size = j - i;
+    const std::size_t available = text_.size() - i;
+    const std::uint64_t hash = hash_piece(p, size, available, kFold && word ? kFoldAsciiWord : 0);
+    const bool after_separator = separator_pending_;
+    separator_pending_ = false;
+    if (!sink_.template wants_ascii<kFold>(hash, p, size, available, word, may_start)) return;
+    buffer_.clear();
+    for (std::size_t k = 0; k < size; ++k) {
+      buffer_.push_back(kFold ? kBytes.folded[static_cast<unsigned char>(p[k])] : p[k]);
+    }
+    const Piece piece{buffer_, hash, i, j, word, after_separator, may_start, may_end};
+    sink_(piece);
+    buffer_.clear();
+  }
 
   std::size_t non_ascii_char(const unsigned char* bytes, std::size_t i) {
     utf8proc_int32_t cp = 0;
@@ -164,8 +204,8 @@ class PieceScanner {
 
   void close(bool word_follows) {
     if (open_ == Open::kNone) return;
-    const Piece piece{buffer_,         start_,     end_, open_ == Open::kWord, after_separator_,
-                      may_start_, last_ends_char_ && !word_follows};
+    const Piece piece{buffer_,          hash_bytes(buffer_), start_,    end_,
+                      open_ == Open::kWord, after_separator_,    may_start_, last_ends_char_ && !word_follows};
     sink_(piece);
     open_ = Open::kNone;
     buffer_.clear();
