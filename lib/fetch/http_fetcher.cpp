@@ -28,17 +28,28 @@ namespace newswatch {
 
 std::string_view to_string(FetchErrorKind kind) {
   switch (kind) {
-    case FetchErrorKind::dns: return "dns";
-    case FetchErrorKind::connect: return "connect";
-    case FetchErrorKind::tls: return "tls";
-    case FetchErrorKind::timeout: return "timeout";
-    case FetchErrorKind::too_slow: return "too_slow";
-    case FetchErrorKind::too_large: return "too_large";
-    case FetchErrorKind::http_status: return "http_status";
-    case FetchErrorKind::redirect: return "redirect";
-    case FetchErrorKind::protocol: return "protocol";
-    case FetchErrorKind::other: return "other";
-    case FetchErrorKind::cancelled: return "cancelled";
+    case FetchErrorKind::dns:
+      return "dns";
+    case FetchErrorKind::connect:
+      return "connect";
+    case FetchErrorKind::tls:
+      return "tls";
+    case FetchErrorKind::timeout:
+      return "timeout";
+    case FetchErrorKind::too_slow:
+      return "too_slow";
+    case FetchErrorKind::too_large:
+      return "too_large";
+    case FetchErrorKind::http_status:
+      return "http_status";
+    case FetchErrorKind::redirect:
+      return "redirect";
+    case FetchErrorKind::protocol:
+      return "protocol";
+    case FetchErrorKind::other:
+      return "other";
+    case FetchErrorKind::cancelled:
+      return "cancelled";
   }
   return "other";
 }
@@ -64,14 +75,15 @@ std::string lowercase(std::string_view text) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(),
+                    [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
 }
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' || text.back() == '\n'))
+  while (!text.empty() &&
+         (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' || text.back() == '\n'))
     text.remove_suffix(1);
   return text;
 }
@@ -223,8 +235,8 @@ struct HttpFetcher::Impl {
       transfer->easy = acquire_handle();
       transfer->max_body_bytes = options.max_body_bytes;
       transfer->started = Clock::now();
-      transfer->response.timings.queued =
-          std::chrono::duration_cast<std::chrono::microseconds>(transfer->started - transfer->queued.submitted);
+      transfer->response.timings.queued = std::chrono::duration_cast<std::chrono::microseconds>(
+          transfer->started - transfer->queued.submitted);
       transfer->request_headers = build_request_headers(transfer->queued.request);
       Transfer& raw = *transfer;
       active.emplace(&raw, std::move(transfer));
@@ -256,8 +268,9 @@ struct HttpFetcher::Impl {
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - transfer.started);
     transfer.hop_timeout = options.total_timeout - elapsed;
     if (transfer.hop_timeout.count() <= 0)
-      return fail(transfer, FetchErrorKind::timeout,
-                  "timed out after " + std::to_string(options.total_timeout.count()) + " ms (redirects included)");
+      return fail(
+          transfer, FetchErrorKind::timeout,
+          "timed out after " + std::to_string(options.total_timeout.count()) + " ms (redirects included)");
     transfer.error_buffer[0] = '\0';
     transfer.body_over_cap = false;
     transfer.reason_phrase.clear();
@@ -291,7 +304,8 @@ struct HttpFetcher::Impl {
     // Over https, ALPN tells within the handshake whether the host multiplexes: waiting for that
     // saves a second connection. Over plain http libcurl learns it only from the first response, so
     // PIPEWAIT would park every transfer to the host behind one that hangs (seen with 7.88).
-    if (lowercase(std::string_view(url).substr(0, 6)) == "https:") curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    if (lowercase(std::string_view(url).substr(0, 6)) == "https:")
+      curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(transfer.hop_timeout.count()));
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_bytes_per_second);
@@ -364,9 +378,9 @@ struct HttpFetcher::Impl {
     if (std::find(transfer.visited.begin(), transfer.visited.end(), target) != transfer.visited.end())
       return fail(transfer, FetchErrorKind::redirect, status + " to " + target + ": redirect loop");
     if (response.redirects >= options.max_redirects)
-      return fail(transfer, FetchErrorKind::redirect,
-                  status + " to " + target + ": more than " + std::to_string(options.max_redirects) +
-                      " redirects");
+      return fail(
+          transfer, FetchErrorKind::redirect,
+          status + " to " + target + ": more than " + std::to_string(options.max_redirects) + " redirects");
     // Only a chain that is permanent from its first hop moves the feed; once a temporary hop appears,
     // what follows is the temporary target's business (RFC 9110 15.4).
     bool permanent = response.status == 301 || response.status == 308;
@@ -406,8 +420,9 @@ struct HttpFetcher::Impl {
         return fail(transfer, FetchErrorKind::tls, "TLS failed" + curl_says);
       case CURLE_WRITE_ERROR:
         if (transfer.body_over_cap)
-          return fail(transfer, FetchErrorKind::too_large,
-                      "body larger than " + std::to_string(transfer.max_body_bytes) + " bytes after decoding");
+          return fail(
+              transfer, FetchErrorKind::too_large,
+              "body larger than " + std::to_string(transfer.max_body_bytes) + " bytes after decoding");
         return fail(transfer, FetchErrorKind::other, "write failed" + curl_says);
       case CURLE_TOO_MANY_REDIRECTS:
         return fail(transfer, FetchErrorKind::redirect, "too many redirects" + curl_says);
@@ -440,7 +455,8 @@ struct HttpFetcher::Impl {
     if (resolving) return fail(transfer, FetchErrorKind::dns, "name lookup timed out" + curl_says);
     if (pretransfer.count() == 0 && tls_pending)
       return fail(transfer, FetchErrorKind::tls, "TLS handshake timed out" + curl_says);
-    if (pretransfer.count() == 0) return fail(transfer, FetchErrorKind::connect, "connect timed out" + curl_says);
+    if (pretransfer.count() == 0)
+      return fail(transfer, FetchErrorKind::connect, "connect timed out" + curl_says);
     // The low-speed check can only fire before the hop's deadline; allow for timer granularity.
     if (hop_total + std::chrono::milliseconds(20) >= transfer.hop_timeout)
       return fail(transfer, FetchErrorKind::timeout,
@@ -525,13 +541,20 @@ struct HttpFetcher::Impl {
     std::string_view name = trim(line.substr(0, colon));
     std::string_view value = trim(line.substr(colon + 1));
     std::string* field = nullptr;
-    if (iequals(name, "Content-Type")) field = &response.content_type;
-    else if (iequals(name, "ETag")) field = &response.etag;
-    else if (iequals(name, "Last-Modified")) field = &response.last_modified;
-    else if (iequals(name, "Cache-Control")) field = &response.cache_control;
-    else if (iequals(name, "Expires")) field = &response.expires;
-    else if (iequals(name, "Date")) field = &response.date;
-    else if (iequals(name, "Retry-After")) field = &response.retry_after;
+    if (iequals(name, "Content-Type"))
+      field = &response.content_type;
+    else if (iequals(name, "ETag"))
+      field = &response.etag;
+    else if (iequals(name, "Last-Modified"))
+      field = &response.last_modified;
+    else if (iequals(name, "Cache-Control"))
+      field = &response.cache_control;
+    else if (iequals(name, "Expires"))
+      field = &response.expires;
+    else if (iequals(name, "Date"))
+      field = &response.date;
+    else if (iequals(name, "Retry-After"))
+      field = &response.retry_after;
     if (field == nullptr) return bytes;
     if (!field->empty()) field->append(", ");
     field->append(value);

@@ -46,9 +46,9 @@ struct FetchOptions {
 };
 
 struct FetchRequest {
-  std::string feed_url;  // the feed's identity (the configured URL); handed back untouched
-  std::string url;       // what to GET now: the feed URL or the permanent URL it moved to
-  std::string etag;      // sent as If-None-Match when not empty
+  std::string feed_url;       // the feed's identity (the configured URL); handed back untouched
+  std::string url;            // what to GET now: the feed URL or the permanent URL it moved to
+  std::string etag;           // sent as If-None-Match when not empty
   std::string last_modified;  // sent as If-Modified-Since when not empty
 };
 
@@ -92,7 +92,7 @@ struct FetchResponse {
   // the feed should be polled at next time. A temporary redirect (302/303/307) ends the permanent run.
   std::string permanent_url;
   int redirects = 0;
-  std::string body;  // decoded; only for 2xx (empty for 304, errors and cut-off transfers)
+  std::string body;                 // decoded; only for 2xx (empty for 304, errors and cut-off transfers)
   std::uint64_t wire_bytes = 0;     // headers + encoded body bytes received, all hops
   std::uint64_t decoded_bytes = 0;  // decoded body bytes libcurl handed over on the last hop
   FetchTimings timings;

@@ -13,7 +13,9 @@ using namespace newswatch::testing;
 
 namespace {
 
-void submit_url(HttpFetcher& fetcher, const std::string& url) { fetcher.submit(FetchRequest{url, url, "", ""}); }
+void submit_url(HttpFetcher& fetcher, const std::string& url) {
+  fetcher.submit(FetchRequest{url, url, "", ""});
+}
 
 int max_concurrent(const LoopbackHttpServer& server, const std::string& group) {
   return nlohmann::json::parse(server.requests_json())["max_concurrent"].value(group, 0);

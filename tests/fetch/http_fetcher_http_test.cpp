@@ -174,7 +174,8 @@ TEST_CASE("429 and 503 hand back Retry-After as sent", "[fetch][http]") {
   CHECK(seconds.response.status == 429);
   CHECK(seconds.response.retry_after == "120");
 
-  FetchResult date = fetch_one(fetcher, server.url("/status/503?retry_after=Wed,%2021%20Oct%202026%2007:28:00%20GMT"));
+  FetchResult date =
+      fetch_one(fetcher, server.url("/status/503?retry_after=Wed,%2021%20Oct%202026%2007:28:00%20GMT"));
   CHECK(date.response.status == 503);
   CHECK(date.response.retry_after == "Wed, 21 Oct 2026 07:28:00 GMT");
 
@@ -225,13 +226,15 @@ TEST_CASE("network failures are typed", "[fetch][http]") {
   }
 }
 
-TEST_CASE("TLS verifies the peer, and a configured CA file makes a private CA trusted", "[fetch][http][tls]") {
+TEST_CASE("TLS verifies the peer, and a configured CA file makes a private CA trusted",
+          "[fetch][http][tls]") {
   auto folder = std::filesystem::temp_directory_path() / ("newswatch-fetch-tls-" + std::to_string(getpid()));
   std::filesystem::create_directories(folder);
   std::string cert = (folder / "cert.pem").string(), key = (folder / "key.pem").string();
-  std::string make_cert = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
-                          "-addext subjectAltName=IP:127.0.0.1 -keyout " +
-                          key + " -out " + cert + " >/dev/null 2>&1";
+  std::string make_cert =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
   REQUIRE(std::system(make_cert.c_str()) == 0);
   {
     LoopbackHttpServer server({"--tls-cert", cert, "--tls-key", key});

@@ -75,9 +75,9 @@ TEST_CASE("slow servers end by their limits while other feeds finish normally", 
   HttpFetcher fetcher(options);
 
   std::map<std::string, FetchErrorKind> slow = {
-      {server.url("/drip?interval=2"), FetchErrorKind::too_slow},       // 1 byte every 2 s
-      {server.url("/hang"), FetchErrorKind::too_slow},                  // accepts, never answers
-      {server.url("/endless?rate=8192"), FetchErrorKind::timeout},      // fast enough, never ends
+      {server.url("/drip?interval=2"), FetchErrorKind::too_slow},   // 1 byte every 2 s
+      {server.url("/hang"), FetchErrorKind::too_slow},              // accepts, never answers
+      {server.url("/endless?rate=8192"), FetchErrorKind::timeout},  // fast enough, never ends
   };
   for (auto& [url, kind] : slow) fetcher.submit(FetchRequest{url, url, "", ""});
   for (int i = 0; i < 5; ++i) {

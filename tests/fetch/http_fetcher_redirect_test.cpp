@@ -98,7 +98,8 @@ TEST_CASE("a 3xx without Location is a redirect error", "[fetch][redirect]") {
 }
 
 TEST_CASE("file:// is refused as a redirect target but works when configured", "[fetch][redirect]") {
-  auto path = std::filesystem::temp_directory_path() / ("newswatch-fetch-" + std::to_string(getpid()) + ".xml");
+  auto path =
+      std::filesystem::temp_directory_path() / ("newswatch-fetch-" + std::to_string(getpid()) + ".xml");
   std::ofstream(path) << "<rss version=\"2.0\"><channel><title>offline</title></channel></rss>";
   LoopbackHttpServer server;
   HttpFetcher fetcher(short_fetch_options());
