@@ -271,3 +271,18 @@ TEST_CASE("kafka mock: failed authentication is fatal and never shows the passwo
   for (const auto& notice : collected.notices) CHECK_THAT(notice.message, !Catch::Contains("pa55"));
   for (const auto& delivery : collected.deliveries) CHECK_THAT(delivery.error, !Catch::Contains("pa55"));
 }
+
+TEST_CASE("kafka mock: an idle sink recovers from an outage without sending anything", "[kafka][mock]") {
+  MockFixture mock;
+  auto sink = make_test_kafka_sink(mock.options());
+  CollectedReports collected;
+  REQUIRE(sink->submit(make_test_alert(1)).status == SubmitStatus::accepted);
+  REQUIRE(poll_until(*sink, collected, [&] { return collected.deliveries.size() == 1; }));
+
+  rd_kafka_mock_broker_set_down(mock.cluster.get(), kBroker);
+  REQUIRE(poll_until(*sink, collected, [&] { return sink->health().state == HealthState::degraded; }));
+  rd_kafka_mock_broker_set_up(mock.cluster.get(), kBroker);
+  // librdkafka's statistics show the broker connection UP again.
+  REQUIRE(poll_until(*sink, collected, [&] { return sink->health().state == HealthState::up; }));
+  CHECK(collected.deliveries.size() == 1);
+}
