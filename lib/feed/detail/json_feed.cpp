@@ -1,0 +1,158 @@
+// JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1).
+#include <nlohmann/json.hpp>
+
+#include "feed/date.hpp"
+#include "feed/detail/parse_common.hpp"
+#include "feed/detail/url.hpp"
+#include "feed/html_text.hpp"
+
+namespace newswatch::detail {
+namespace {
+
+using nlohmann::json;
+
+// nlohmann's parser recurses once per nesting level; a document of nothing but '[' would exhaust
+// the stack, so nesting is bounded before parsing. Real feeds nest four or five levels.
+constexpr std::size_t kMaxJsonDepth = 256;
+
+bool nesting_within(std::string_view text, std::size_t max_depth) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
+std::string string_member(const json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<long long>());  // ids are sometimes numbers
+  return {};
+}
+
+std::optional<Instant> date_member(const json& object, const char* key) {
+  const std::string text = string_member(object, key);
+  if (text.empty()) return std::nullopt;
+  return parse_feed_date(text);
+}
+
+// JSON Feed titles are plain text by the spec, yet WordPress writes them with HTML entities.
+std::string plain_text(const std::string& text) {
+  return collapse_whitespace(text.find('&') == std::string::npos ? text : decode_entities(text));
+}
+
+void add_author(const json& author, std::vector<std::string>& authors) {
+  if (!author.is_object()) return;
+  std::string name = plain_text(string_member(author, "name"));
+  if (name.empty()) return;
+  for (const std::string& existing : authors) {
+    if (existing == name) return;
+  }
+  authors.push_back(std::move(name));
+}
+
+void add_authors(const json& object, std::vector<std::string>& authors) {
+  if (const auto list = object.find("authors"); list != object.end() && list->is_array()) {
+    for (const json& author : *list) add_author(author, authors);
+  }
+  if (const auto author = object.find("author"); author != object.end()) add_author(*author, authors);  // 1.0
+}
+
+Article read_item(const json& item, std::string_view base, const std::vector<std::string>& feed_authors) {
+  Article article;
+  article.id = collapse_whitespace(string_member(item, "id"));
+  article.title = plain_text(string_member(item, "title"));
+  std::string url = string_member(item, "url");
+  if (url.empty()) url = string_member(item, "external_url");
+  if (!url.empty()) article.link = resolve_url(base, url);
+  article.published = date_member(item, "date_published");
+  article.updated = date_member(item, "date_modified");
+  // The spec's summary is plain text, but publishers put HTML in it as often as not.
+  article.summary = html_to_text(string_member(item, "summary"));
+  if (const std::string html = string_member(item, "content_html"); !html.empty()) {
+    article.content = html_to_text(html);
+  } else {
+    article.content = collapse_whitespace(string_member(item, "content_text"));
+  }
+  add_authors(item, article.authors);
+  // JSON Feed 1.1: "If not specified in an item, then the top-level authors ... are the authors of the item."
+  if (article.authors.empty()) article.authors = feed_authors;
+  if (const auto tags = item.find("tags"); tags != item.end() && tags->is_array()) {
+    for (const json& tag : *tags) {
+      if (tag.is_string()) article.categories.push_back(collapse_whitespace(tag.get<std::string>()));
+    }
+  }
+  finish_article(article);
+  return article;
+}
+
+}  // namespace
+
+Result<ParsedFeed, ParseProblem> read_json_feed(std::string_view text, std::string_view feed_url,
+                                                const ParseLimits& limits) {
+  if (!nesting_within(text, kMaxJsonDepth)) {
+    return ParseProblem{ParseErrorKind::malformed,
+                        "JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
+  }
+  json document;
+  try {
+    document = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& error) {
+    // nlohmann reports errors only as exceptions; they end here, as a value.
+    ParseProblem problem{ParseErrorKind::malformed, "JSON: " + std::string(error.what())};
+    locate(text, error.byte > 0 ? error.byte - 1 : 0, problem.line, problem.column);
+    return problem;
+  }
+
+  const std::string version = document.is_object() ? string_member(document, "version") : std::string{};
+  // The spec's version is a jsonfeed.org URL; generators also write "1.0" or "1.1". Any other JSON
+  // is not a feed.
+  const bool has_items = document.is_object() && document.contains("items") && document["items"].is_array();
+  const bool is_feed = version.find("jsonfeed.org/version/") != std::string::npos ||
+                       ((version == "1" || version == "1.0" || version == "1.1") && has_items);
+  if (!is_feed) {
+    return ParseProblem{ParseErrorKind::not_a_feed, "JSON document without a jsonfeed.org version"};
+  }
+
+  ParsedFeed parsed;
+  Feed& feed = parsed.feed;
+  const bool version_1_0 = version.ends_with("/1") || version == "1" || version == "1.0";
+  feed.format = version_1_0 ? FeedFormat::json10 : FeedFormat::json11;
+  feed.title = plain_text(string_member(document, "title"));
+  std::vector<std::string> feed_authors;
+  add_authors(document, feed_authors);
+  std::string base(feed_url);
+  if (base.empty()) base = string_member(document, "feed_url");
+  if (const std::string home = string_member(document, "home_page_url"); !home.empty()) {
+    feed.link = resolve_url(base, home);
+  }
+  // Item URLs are relative to the site, as a browser showing the feed would take them.
+  const std::string item_base = has_scheme(feed.link) ? feed.link : base;
+
+  const auto items = document.find("items");
+  if (items == document.end() || !items->is_array()) return parsed;
+  for (const json& item : *items) {
+    if (!item.is_object()) continue;
+    if (feed.articles.size() >= limits.max_items) {
+      parsed.warnings.push_back({ParseErrorKind::truncated,
+                                 "more than " + std::to_string(limits.max_items) + " items; the rest dropped"});
+      break;
+    }
+    feed.articles.push_back(read_item(item, item_base, feed_authors));
+  }
+  return parsed;
+}
+
+}  // namespace newswatch::detail

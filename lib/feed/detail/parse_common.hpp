@@ -1,0 +1,25 @@
+#pragma once
+// What the XML and JSON readers share: article completion, positions, the parse entry points.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "feed/parser.hpp"
+
+namespace newswatch::detail {
+
+// Fills the id fallback chain (link, then a hash of title + published, plus the text when both are
+// missing) and drops a content that merely repeats the summary. Readers call it once per article.
+void finish_article(Article& article);
+
+// 1-based line and character column of a byte offset in UTF-8 text. CR, LF and CRLF end lines.
+void locate(std::string_view text, std::size_t offset, std::size_t& line, std::size_t& column);
+
+// `text` is valid UTF-8. Both readers append warnings and stop adding articles at limits.max_items.
+Result<ParsedFeed, ParseProblem> read_xml_feed(std::string text, std::string_view feed_url,
+                                               const ParseLimits& limits);
+Result<ParsedFeed, ParseProblem> read_json_feed(std::string_view text, std::string_view feed_url,
+                                                const ParseLimits& limits);
+
+}  // namespace newswatch::detail

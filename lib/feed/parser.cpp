@@ -1,0 +1,122 @@
+#include "feed/parser.hpp"
+
+#include "common/sha256.hpp"
+#include "feed/date.hpp"
+#include "feed/detail/parse_common.hpp"
+#include "feed/encoding.hpp"
+
+namespace newswatch {
+namespace {
+
+bool is_xml_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::string_view skip_space(std::string_view text) {
+  while (!text.empty() && is_xml_space(text.front())) text.remove_prefix(1);
+  return text;
+}
+
+// An empty body is reported as such, also when it is only a byte order mark and white space.
+bool is_blank(std::string_view bytes) {
+  for (std::string_view bom : {"\xEF\xBB\xBF", "\xFE\xFF", "\xFF\xFE"}) {
+    if (bytes.substr(0, bom.size()) == bom) {
+      bytes.remove_prefix(bom.size());
+      break;
+    }
+  }
+  for (char c : bytes) {
+    if (!is_xml_space(c) && c != '\0') return false;
+  }
+  return true;
+}
+
+bool says_json(std::string_view content_type) {
+  return content_type.find("json") != std::string_view::npos;
+}
+
+}  // namespace
+
+const char* to_string(ParseErrorKind kind) {
+  switch (kind) {
+    case ParseErrorKind::empty: return "empty";
+    case ParseErrorKind::too_large: return "too_large";
+    case ParseErrorKind::not_a_feed: return "not_a_feed";
+    case ParseErrorKind::malformed: return "malformed";
+    case ParseErrorKind::truncated: return "truncated";
+    case ParseErrorKind::bytes_replaced: return "bytes_replaced";
+    case ParseErrorKind::unknown_encoding: return "unknown_encoding";
+  }
+  return "unknown";
+}
+
+bool ParsedFeed::malformed() const {
+  for (const ParseProblem& problem : warnings) {
+    if (problem.kind == ParseErrorKind::malformed) return true;
+  }
+  return false;
+}
+
+Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_view content_type,
+                                            std::string_view feed_url, const ParseLimits& limits) {
+  if (bytes.size() > limits.max_bytes) {
+    return ParseProblem{ParseErrorKind::too_large,
+                        "document has " + std::to_string(bytes.size()) + " bytes, the limit is " +
+                            std::to_string(limits.max_bytes)};
+  }
+  if (is_blank(bytes)) return ParseProblem{ParseErrorKind::empty, "document is empty"};
+
+  const DetectedEncoding encoding = detect_encoding(bytes, content_type);
+  Utf8Text utf8 = to_utf8(bytes, encoding);
+  std::vector<ParseProblem> encoding_warnings;
+  if (utf8.unknown_encoding) {
+    encoding_warnings.push_back(
+        {ParseErrorKind::unknown_encoding, "unknown encoding " + encoding.name + ", read as UTF-8"});
+  }
+  if (utf8.replaced > 0) {
+    encoding_warnings.push_back({ParseErrorKind::bytes_replaced,
+                                 std::to_string(utf8.replaced) + " byte sequences invalid in " +
+                                     encoding.name + " replaced by U+FFFD"});
+  }
+
+  const std::string_view start = skip_space(utf8.text);
+  const bool json = start.empty() ? says_json(content_type) : (start.front() == '{' || start.front() == '[');
+  auto result = json ? detail::read_json_feed(utf8.text, feed_url, limits)
+                     : detail::read_xml_feed(std::move(utf8.text), feed_url, limits);
+  if (result.ok() && !encoding_warnings.empty()) {
+    auto& warnings = result->warnings;
+    warnings.insert(warnings.begin(), encoding_warnings.begin(), encoding_warnings.end());
+  }
+  return result;
+}
+
+namespace detail {
+
+void finish_article(Article& article) {
+  if (article.id.empty()) article.id = article.link;
+  if (article.id.empty()) {
+    std::string basis = article.title;
+    basis.push_back('\n');
+    if (article.published) basis += format_rfc3339(*article.published);
+    // Items with neither (RSS 0.92 allows it) would all share one id; their text tells them apart.
+    if (article.title.empty() && !article.published) basis.append(article.summary).append(article.content);
+    article.id = sha256_hex(basis);
+  }
+  if (!article.content.empty() && article.content == article.summary) article.content.clear();
+}
+
+void locate(std::string_view text, std::size_t offset, std::size_t& line, std::size_t& column) {
+  if (offset > text.size()) offset = text.size();
+  line = 1;
+  column = 1;
+  for (std::size_t i = 0; i < offset; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n' || (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) {
+      ++line;
+      column = 1;
+    } else if ((c & 0xC0) != 0x80 && c != '\r') {
+      ++column;  // continuation bytes belong to the character already counted
+    }
+  }
+}
+
+}  // namespace detail
+}  // namespace newswatch

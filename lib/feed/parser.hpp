@@ -1,0 +1,64 @@
+#pragma once
+// Feed documents (RSS 0.90-2.0, RSS 1.0/RDF, Atom 0.3/1.0, JSON Feed 1.0/1.1) to a Feed of Articles.
+//
+// Pure and thread-compatible: no I/O, no global state, no network; any number of threads may call
+// parse_feed at once. The result owns all its data (nothing points into the input bytes).
+//
+// Leniency: a malformed document still yields every item that parsed completely, and the problem is
+// reported as a warning with its line and column. Safety: no DTD is processed and no entity is
+// expanded except the predefined XML ones, character references and HTML's named entities, so
+// billion-laughs and XXE documents produce no expansion; input size and item count are bounded.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "feed/article.hpp"
+
+namespace newswatch {
+
+struct ParseLimits {
+  std::size_t max_bytes = std::size_t{16} << 20;  // larger documents are refused (too_large)
+  std::size_t max_items = 10000;                  // further items are dropped (truncated warning)
+};
+
+enum class ParseErrorKind {
+  empty,           // no bytes, or only white space
+  too_large,       // more than ParseLimits::max_bytes
+  not_a_feed,      // an HTML page, unrelated XML or JSON
+  malformed,       // not well-formed; as a warning, the items before the damage were kept
+  truncated,       // warning: more than ParseLimits::max_items items
+  bytes_replaced,  // warning: bytes that were not valid in the document's encoding became U+FFFD
+  unknown_encoding,  // warning: the declared encoding is unknown; the bytes were read as UTF-8
+};
+
+const char* to_string(ParseErrorKind kind);
+
+struct ParseProblem {
+  ParseErrorKind kind = ParseErrorKind::malformed;
+  std::string message;  // says what, e.g. "end tag </item> does not match <title>"
+  // Position in the original document, 1-based; 0 when the problem has no position. The column
+  // counts characters (not bytes), so it means the same whatever the document's encoding.
+  std::size_t line = 0;
+  std::size_t column = 0;
+};
+
+struct ParsedFeed {
+  Feed feed;
+  std::vector<ParseProblem> warnings;  // problems that did not stop parsing
+
+  bool malformed() const;  // a `malformed` warning is present (Python feedparser's "bozo")
+};
+
+// `content_type` is the HTTP Content-Type header (its charset is used when the document does not
+// declare one; may be empty). `feed_url` is where the document came from (the last base for relative
+// links; may be empty).
+//
+// Articles: see feed/article.hpp. Where a feed gives both a summary and full content, both are kept;
+// when they have the same text, only the summary is kept (content is left empty) so that nothing is
+// matched twice. Neither is invented from the other.
+Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_view content_type,
+                                            std::string_view feed_url, const ParseLimits& limits = {});
+
+}  // namespace newswatch
