@@ -24,7 +24,8 @@ Routes (all GET; query parameters in brackets are optional):
   /huge[?size=N]                  RSS of N bytes (default 40 MiB) with Content-Length, made on the fly
   /hang                           reads the request, never answers
   /delay/<ms>                     the RSS after <ms> milliseconds
-  /files/<name>                   a file under --root, if given
+  /files/<name>                   a file under --root, if given, with ETag (hash of its bytes) and
+                                  Last-Modified (its mtime); 304 when If-None-Match matches
   /_requests                      JSON: {"requests": [{"path", "headers"}], "counts": {path: n},
                                   "max_concurrent": {group: n}} where a group is the first path segment;
                                   /_requests itself is not recorded
@@ -32,6 +33,7 @@ Routes (all GET; query parameters in brackets are optional):
 import argparse
 import email.utils
 import gzip
+import hashlib
 import json
 import os
 import signal
@@ -157,9 +159,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(int(arg) / 1000.0)
             return self.send_body(200, RSS, "application/rss+xml")
         if head == "files" and Handler.root:
-            name = os.path.basename(arg)
-            with open(os.path.join(Handler.root, name), "rb") as f:
-                return self.send_body(200, f.read(), "application/octet-stream")
+            return self.file(os.path.join(Handler.root, os.path.basename(arg)))
         return self.send_body(404, b"<html><body>no such route</body></html>", "text/html")
 
     def feed(self, query):
@@ -171,6 +171,20 @@ class Handler(BaseHTTPRequestHandler):
         if (inm is not None and inm == etag) or (inm is None and ims is not None and ims == last_modified):
             return self.send_body(304, b"", None, validators)
         return self.send_body(200, RSS, "application/rss+xml; charset=utf-8", validators)
+
+    def file(self, path):
+        """A file with validators derived from its bytes and mtime, like a static web server."""
+        try:
+            with open(path, "rb") as f:
+                body = f.read()
+        except OSError:
+            return self.send_body(404, b"<html><body>no such file</body></html>", "text/html")
+        etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
+        last_modified = email.utils.formatdate(os.path.getmtime(path), usegmt=True)
+        validators = {"ETag": etag, "Last-Modified": last_modified}
+        if self.headers.get("If-None-Match") == etag:
+            return self.send_body(304, b"", None, validators)
+        return self.send_body(200, body, "application/xml", validators)
 
     def send_body(self, status, body, content_type, extra=None):
         self.send_response(status)
