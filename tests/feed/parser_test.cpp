@@ -224,6 +224,11 @@ TEST_CASE("malformed XML: complete items are kept, the damage is reported with i
     CHECK(parsed.feed.articles.front().title == "One");
     CHECK(parsed.feed.articles.back().title == "Three");
   }
+  SECTION("a document cut off inside a text keeps that text's last character whole") {
+    const auto parsed = parse_ok("<rss version=\"2.0\"><channel><title>I\u00f1t\u00ebrn\u00e2");
+    CHECK(parsed.malformed());
+    CHECK(parsed.feed.title == "I\u00f1t\u00ebrn\u00e2");
+  }
   SECTION("columns count characters, not bytes") {
     const auto parsed = parse_ok("<rss version=\"2.0\"><channel>\n<item><title>\u00e9\u00e9\u00e9</x></item></channel></rss>");
     REQUIRE(parsed.malformed());
