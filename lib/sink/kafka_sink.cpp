@@ -278,9 +278,6 @@ class KafkaSink final : public Sink {
   SubmitOutcome submit(const OutgoingAlert& alert) override {
     if (health_.state == HealthState::fatal) return {SubmitStatus::fatal, health_.reason};
     if (alert.alert_id.empty()) return {SubmitStatus::rejected, "alert has no id (the Kafka key and ce_id)"};
-    if (alert.source.empty()) {
-      return {SubmitStatus::rejected, "alert " + alert.alert_id + " has no source (ce_source)"};
-    }
 
     rd_kafka_headers_t* headers = make_headers(alert);
     static_assert(sizeof(void*) >= sizeof(std::int64_t), "the outbox id travels as the message opaque");
@@ -358,7 +355,9 @@ class KafkaSink final : public Sink {
     add("ce_specversion", "1.0");
     add("ce_id", alert.alert_id);
     add("ce_type", kCloudEventsType);
-    add("ce_source", alert.source);
+    // CloudEvents requires a source; an alert must not be lost for want of one.
+    add("ce_source",
+        alert.source.empty() ? std::string_view(kFallbackSource) : std::string_view(alert.source));
     if (!alert.time.empty()) add("ce_time", alert.time);
     add("newswatch-schema", kAlertSchema);
     add("newswatch-severity", alert.severity);

@@ -9,7 +9,7 @@
 //     ce_specversion: 1.0
 //     ce_id: <alert_id>
 //     ce_type: org.newswatch.alert.v1
-//     ce_source: <feed URL>
+//     ce_source: <feed URL>                  (kFallbackSource when the alert has none)
 //     ce_time: <detected_at, RFC 3339>        (only when the alert has one)
 //   and newswatch's own:
 //     newswatch-schema: newswatch.alert.v1
@@ -54,6 +54,7 @@ struct KafkaSinkOptions {
 
 inline constexpr const char* kCloudEventsType = "org.newswatch.alert.v1";
 inline constexpr const char* kAlertSchema = "newswatch.alert.v1";
+inline constexpr const char* kFallbackSource = "urn:newswatch";
 
 // newswatch's producer settings before the user's properties are applied: idempotence (which implies
 // acks=all, at most 5 requests in flight and unlimited retries), zstd, linger 5 ms,

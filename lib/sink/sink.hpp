@@ -27,7 +27,7 @@ struct OutgoingAlert {
   std::string severity;        // e.g. "high"; the newswatch-severity header
   std::string payload;         // the alert as compact JSON (one line)
   std::string time;            // RFC 3339 detected_at; the ce_time header (omitted when empty)
-  std::string source;          // the feed URL; the ce_source header
+  std::string source;          // the feed URL; the ce_source header (Kafka: "urn:newswatch" if empty)
 };
 
 enum class SubmitStatus {

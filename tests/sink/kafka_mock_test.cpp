@@ -243,12 +243,17 @@ TEST_CASE("kafka mock: flush waits for the reports and says what is left", "[kaf
   CHECK(report.in_flight == 1);  // stays in the outbox
 }
 
-TEST_CASE("kafka mock: alerts without an id or a source are rejected", "[kafka][mock]") {
+TEST_CASE("kafka mock: an alert without a source still goes out, one without an id cannot", "[kafka][mock]") {
   MockFixture mock;
   auto sink = make_test_kafka_sink(mock.options());
   OutgoingAlert no_source = make_test_alert(1);
   no_source.source.clear();
-  CHECK(sink->submit(no_source).status == SubmitStatus::rejected);
+  CHECK(sink->submit(no_source).status == SubmitStatus::accepted);
+  CHECK(sink->flush(std::chrono::seconds(30)).deliveries.size() == 1);
+  auto records = consume_records(mock.cluster.bootstraps(), kTopic, 1);
+  REQUIRE(records.size() == 1);
+  CHECK(header_map(records[0]).at("ce_source") == "urn:newswatch");
+
   OutgoingAlert no_id = make_test_alert(2);
   no_id.alert_id.clear();
   SubmitOutcome outcome = sink->submit(no_id);
