@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -37,6 +39,14 @@ int run_daemon(const std::string& config_file) {
     return kExitProblems;
   }
   setup_logging(config->log.level);
+  // Under systemd, StateDirectory= is where state belongs, whatever the file says.
+  if (const char* state_directory = std::getenv("STATE_DIRECTORY"); state_directory && *state_directory) {
+    const std::string first = std::string(state_directory).substr(0, std::string(state_directory).find(':'));
+    if (std::filesystem::path(first) != config->state_dir) {
+      spdlog::info("state_dir {} (from STATE_DIRECTORY) instead of {}", first, config->state_dir.string());
+      config->state_dir = first;
+    }
+  }
 
   const sigset_t signals = daemon_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);

@@ -534,8 +534,17 @@ int Service::Loop::run() {
   if (!start()) return 1;
   sd_notify(0, "READY=1");
   update_status();
+  // WatchdogSec=: ping at half the interval, from this loop only, so a stuck loop gets restarted.
+  std::uint64_t watchdog_usec = 0;
+  const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+  const auto watchdog_every = std::chrono::microseconds(watchdog_usec / 2);
+  auto next_watchdog = Clock::now();
   while (!service_.stop_requested_.load()) {
     auto now = Clock::now();
+    if (watchdog && now >= next_watchdog) {
+      sd_notify(0, "WATCHDOG=1");
+      next_watchdog = now + watchdog_every;
+    }
     last_progress_ = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
     pump_outbox(now);
     poll_due_feeds(now);
