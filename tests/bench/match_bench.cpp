@@ -67,6 +67,20 @@ std::vector<std::string> petrarch_actor_terms(const fs::path& dictionaries) {
   return terms;
 }
 
+// Phoenix.agents.txt: "CATTLE_RANCHER [~AGR]"; lines with !MACRO! references are skipped.
+std::vector<std::string> petrarch_agent_terms(const fs::path& dictionaries) {
+  std::vector<std::string> terms;
+  std::istringstream lines(read_file(dictionaries / "Phoenix.agents.txt"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] == '#' || line.find('!') != std::string::npos) continue;
+    line = trim(line.substr(0, line.find('[')));
+    std::replace(line.begin(), line.end(), '_', ' ');
+    if (!line.empty()) terms.push_back(line);
+  }
+  return terms;
+}
+
 bool valid_utf8(const std::string& s) {
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
   utf8proc_ssize_t i = 0;
@@ -218,14 +232,23 @@ int main(int argc, char** argv) {
   const fs::path shared = argc > 1 ? fs::path(argv[1]) : fs::path("/work/shared");
   const std::size_t megabytes = argc > 2 ? std::stoul(argv[2]) : 50;
 
-  std::vector<std::string> terms = petrarch_actor_terms(shared / "fixtures" / "dictionaries" / "petrarch2");
+  const fs::path dictionaries = shared / "fixtures" / "dictionaries" / "petrarch2";
+  std::vector<std::string> terms = petrarch_actor_terms(dictionaries);
   std::shuffle(terms.begin(), terms.end(), std::mt19937(1));
+  const std::size_t actor_count = terms.size();
+  // The actor dictionaries hold ~34,000 distinct names; beyond them come the agents ("minister",
+  // "rebel") and then actor-agent phrases ("KABUL POLICE"), the kind of term a watchlist adds.
+  const std::vector<std::string> agents = petrarch_agent_terms(dictionaries);
+  terms.insert(terms.end(), agents.begin(), agents.end());
+  for (std::size_t k = 0; terms.size() < 50000 && !agents.empty(); ++k) {
+    terms.push_back(terms[k % actor_count] + " " + agents[(k * 7) % agents.size()]);
+  }
   const Corpus corpus = build_corpus(shared, megabytes);
   std::size_t ascii = 0;
   for (unsigned char c : corpus.joined) ascii += c < 0x80;
-  std::printf("{\"bench\":\"term_matcher\",\"corpus_megabytes\":%.1f,\"ascii_share\":%.4f,\"dictionary_terms\":%zu}\n",
+  std::printf("{\"bench\":\"term_matcher\",\"corpus_megabytes\":%.1f,\"ascii_share\":%.4f,\"actor_terms\":%zu,\"agent_terms\":%zu}\n",
               static_cast<double>(corpus.bytes) / 1e6, static_cast<double>(ascii) / static_cast<double>(corpus.joined.size()),
-              terms.size());
+              actor_count, agents.size());
 
   std::vector<std::size_t> counts{100, 1000, 10000, 50000};
   if (argc > 3) {

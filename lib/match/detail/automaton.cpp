@@ -84,6 +84,7 @@ std::uint32_t AutomatonBuilder::child(std::uint32_t node, Edge edge, std::string
     automaton_.pieces.set_root_child(id, created);
   } else {
     automaton_.edges.insert(edge_key, created);
+    edge_hashes_.push_back(edge_hash(node, quick_hash(piece)));
   }
   nodes_[node].has_children = true;
   return created;
@@ -94,7 +95,7 @@ void AutomatonBuilder::add(const ParsedTerm& term, std::uint32_t index) {
   // A wildcard's last word piece is a prefix, looked up separately; every other piece is a trie edge.
   const bool prefix_piece = term.wildcard && term.pieces[last].word;
   const std::size_t path_length = prefix_piece ? last : last + 1;
-  if (path_length > 0) first_piece_hashes_.push_back(hash_bytes(term.pieces[0].normalized));
+  if (path_length > 0) first_piece_hashes_.push_back(quick_hash(term.pieces[0].normalized));
   if (path_length == 0) root_wildcard_prefixes_.push_back(term.pieces[0].normalized);
   std::uint32_t node = 0;
   for (std::size_t i = 0; i < path_length; ++i) {
@@ -142,12 +143,13 @@ Automaton AutomatonBuilder::build() {
   }
   nodes_.clear();
   automaton_.first_pieces.build(first_piece_hashes_);
+  automaton_.edge_pieces.build(edge_hashes_);
   if (!root_wildcard_prefixes_.empty()) {
     std::size_t shortest = root_wildcard_prefixes_[0].size();
     for (const std::string& prefix : root_wildcard_prefixes_) shortest = std::min(shortest, prefix.size());
     std::vector<std::uint64_t> heads;
     for (const std::string& prefix : root_wildcard_prefixes_) {
-      heads.push_back(hash_bytes(std::string_view(prefix).substr(0, shortest)));
+      heads.push_back(quick_hash(std::string_view(prefix).substr(0, shortest)));
     }
     automaton_.root_wildcard_heads.build(heads);
     automaton_.root_wildcard_min = static_cast<std::uint32_t>(shortest);

@@ -132,9 +132,11 @@ struct Automaton {
   std::vector<Node> nodes{Node{}};  // nodes[0] is the root
   std::vector<std::uint32_t> terms;
   std::vector<WildcardPrefix> wildcards;
-  // Pieces that can start a match: first pieces of terms, and the first root_wildcard_min bytes of
-  // the prefixes of one-word wildcard terms (0 when there are none).
+  // Filters over quick_hash: pieces that can start a match (first pieces of terms, and the first
+  // root_wildcard_min bytes of the prefixes of one-word wildcard terms; 0 when there are none), and
+  // pieces that can continue one.
   PieceFilter first_pieces;
+  PieceFilter edge_pieces;  // edge_hash(node, piece) of every edge below the root
   PieceFilter root_wildcard_heads;
   std::uint32_t root_wildcard_min = 0;
   bool empty() const { return terms.empty(); }
@@ -157,6 +159,7 @@ class AutomatonBuilder {
   Automaton automaton_;
   std::vector<BuildNode> nodes_{BuildNode{}};
   std::vector<std::uint64_t> first_piece_hashes_;
+  std::vector<std::uint64_t> edge_hashes_;
   std::vector<std::string> root_wildcard_prefixes_;
 };
 
@@ -174,17 +177,19 @@ class StreamMatcher {
     current_.clear();
   }
 
-  // Whether a piece of ASCII text [p, p + size) with this hash can matter; false lets the scanner skip
-  // it. Nothing can start there and no partial match waits for it, or the filter rules it out.
+  // Whether a piece of ASCII text [p, p + size) with this quick_hash can matter. When the filters rule out
+  // that it continues a partial match or starts one, the piece is consumed here (the partial matches
+  // end) and the scanner skips it.
   template <bool kFold>
-  bool wants_ascii(std::uint64_t hash, const char* p, std::size_t size, std::size_t available, bool word,
-                   bool may_start) const {
-    if (!current_.empty()) return true;
-    if (!may_start) return false;
-    if (a_.first_pieces.may_contain(hash)) return true;
-    const std::size_t head = a_.root_wildcard_min;
-    if (!word || head == 0 || size < head) return false;
-    return a_.root_wildcard_heads.may_contain(hash_piece(p, head, available, kFold ? kFoldAsciiWord : 0));
+  bool wants_ascii(std::uint64_t quick, const char* p, std::size_t size, std::size_t available, bool word,
+                   bool may_start) {
+    for (const Partial& partial : current_) {
+      const Node& n = a_.nodes[partial.node];
+      if (n.wild_begin != n.wild_end || a_.edge_pieces.may_contain(edge_hash(partial.node, quick))) return true;
+    }
+    if (may_start && starts_something<kFold>(quick, p, size, available, word)) return true;
+    current_.clear();
+    return false;
   }
 
   void operator()(const Piece& piece) {
@@ -192,7 +197,8 @@ class StreamMatcher {
     if (piece.word) {
       const Edge wild_edge = piece.after_separator ? Edge::kWildSeparated : Edge::kWildAdjacent;
       for (const Partial& partial : current_) try_wildcards(partial.node, wild_edge, partial.start, piece);
-      if (piece.may_start) try_wildcards(0, Edge::kWildRoot, piece.start, piece);
+      const Node& root = a_.nodes[0];
+      if (piece.may_start && root.wild_begin != root.wild_end) try_wildcards(0, Edge::kWildRoot, piece.start, piece);
     }
     const std::uint32_t id = a_.pieces.find(piece.normalized, piece.hash);
     if (id != kNoId) {
@@ -210,6 +216,15 @@ class StreamMatcher {
   }
 
  private:
+  template <bool kFold>
+  bool starts_something(std::uint64_t quick, const char* p, std::size_t size, std::size_t available,
+                        bool word) const {
+    if (a_.first_pieces.may_contain(quick)) return true;
+    const std::size_t head = a_.root_wildcard_min;
+    if (!word || head == 0 || size < head) return false;
+    return a_.root_wildcard_heads.may_contain(quick_hash(p, head, available, kFold ? kFoldAsciiWord : 0));
+  }
+
   void reach(std::uint32_t node, std::size_t start, const Piece& piece) {
     const Node& n = a_.nodes[node];
     if (piece.may_end) emit(n, start, piece.end);
@@ -218,7 +233,7 @@ class StreamMatcher {
 
   void try_wildcards(std::uint32_t node, Edge edge, std::size_t start, const Piece& piece) {
     const Node& n = a_.nodes[node];
-    if (!piece.may_end) return;
+    if (!piece.may_end || n.wild_begin == n.wild_end) return;
     for (std::uint32_t w = n.wild_begin; w < n.wild_end; ++w) {
       const WildcardPrefix& prefix = a_.wildcards[w];
       if (prefix.edge != edge || prefix.length > piece.normalized.size()) continue;

@@ -30,14 +30,38 @@ inline std::uint64_t hash_piece(const char* p, std::size_t n, std::size_t availa
     if (available >= 8) {
       std::memcpy(&w, p, 8);
       w &= keep;
-    } else {
-      std::memcpy(&w, p, n);
+    } else {  // near the end of the text: a byte loop, not a variable-length memcpy call
+      for (std::size_t k = 0; k < n; ++k) w |= std::uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
     }
     h = (h ^ (w | (or_mask & keep))) * 0x94d049bb133111ebull;
   }
   h ^= h >> 29;
   h *= 0xbf58476d1ce4e5b9ull;
   return h ^ (h >> 32);
+}
+
+// A cheaper hash for the filters, which every piece of text meets: the length and the first eight
+// bytes, one multiply. Longer pieces that share those only cost a false positive.
+inline std::uint64_t quick_hash(const char* p, std::size_t n, std::size_t available, std::uint64_t or_mask) {
+  std::uint64_t w = 0;
+  std::uint64_t keep = ~std::uint64_t{0};
+  if (n < 8) keep = n == 0 ? 0 : keep >> (64 - 8 * n);
+  if (available >= 8) {
+    std::memcpy(&w, p, 8);
+  } else {
+    for (std::size_t k = 0; k < available; ++k) w |= std::uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
+  }
+  const std::uint64_t h = (((w | or_mask) & keep) ^ (n * 0x9E3779B97F4A7C15ull)) * 0xbf58476d1ce4e5b9ull;
+  return h ^ (h >> 31);
+}
+
+inline std::uint64_t quick_hash(std::string_view bytes) {
+  return quick_hash(bytes.data(), bytes.size(), bytes.size(), 0);
+}
+
+// Hash of "this piece after that trie node", for the filter of edges leaving partial matches.
+inline std::uint64_t edge_hash(std::uint32_t node, std::uint64_t piece_hash) {
+  return piece_hash ^ ((node + std::uint64_t{1}) * 0x9E3779B97F4A7C15ull);
 }
 
 inline std::uint64_t hash_bytes(std::string_view bytes) {

@@ -13,6 +13,10 @@
 // cannot matter (the common case). Only other characters go through utf8proc.
 #include <utf8proc.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -56,7 +60,7 @@ struct ByteTables {
 inline constexpr ByteTables kBytes{};
 
 // Calls sink(const Piece&) for every piece of text that may matter, in order, after asking
-// sink.wants_ascii<kFold>(...) about each ASCII piece. kFold selects the case-folded stream or the
+// sink.wants_ascii<kFold>(quick_hash, ...) about each ASCII piece. kFold selects the case-folded stream or the
 // case-preserving one (for match_case terms). scratch is reused working memory.
 template <bool kFold, typename Sink>
 class PieceScanner {
@@ -78,8 +82,7 @@ class PieceScanner {
           ++i;
           break;
         case ByteClass::kWord: {
-          std::size_t j = i + 1;
-          while (j < size && kBytes.kind[bytes[j]] == ByteClass::kWord) ++j;
+          const std::size_t j = ascii_word_end(bytes, i + 1, size);
           if (open_ == Open::kOther) close(true);
           if (open_ == Open::kNone && (j == size || bytes[j] < 0x80)) {
             // A whole piece of ASCII: nothing before it is a letter (open_ would be a word), and the
@@ -120,20 +123,58 @@ class PieceScanner {
  private:
   enum class Open : std::uint8_t { kNone, kWord, kOther };
 
-  // A complete piece of ASCII bytes [i, j); no piece is open.
-  void ascii_piece(std::size_t i, std::size_t j, bool word, bool may_start, bool may_end) {
+  // The first byte at or after j that is not an ASCII letter or digit (size if none).
+  static std::size_t ascii_word_end(const unsigned char* bytes, std::size_t j, std::size_t size) {
+#if defined(__SSE2__)
+    // Sixteen bytes at a time; signed compares leave bytes >= 0x80 out of both ranges.
+    const __m128i bit_0x20 = _mm_set1_epi8(0x20);
+    const __m128i before_a = _mm_set1_epi8('a' - 1), after_z = _mm_set1_epi8('z' + 1);
+    const __m128i before_0 = _mm_set1_epi8('0' - 1), after_9 = _mm_set1_epi8('9' + 1);
+    while (j + 16 <= size) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + j));
+      const __m128i lower = _mm_or_si128(v, bit_0x20);
+      const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, before_a), _mm_cmplt_epi8(lower, after_z));
+      const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, before_0), _mm_cmplt_epi8(v, after_9));
+      const unsigned other = ~static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letter, digit))) & 0xFFFFu;
+      if (other != 0) return j + static_cast<std::size_t>(__builtin_ctz(other));
+      j += 16;
+    }
+#endif
+    while (j < size && kBytes.kind[bytes[j]] == ByteClass::kWord) ++j;
+    return j;
+  }
+
+  // A complete piece of ASCII bytes [i, j); no piece is open. Inlined into the scanning loop: it runs
+  // for almost every piece and usually ends at the filter.
+  [[gnu::always_inline]] void ascii_piece(std::size_t i, std::size_t j, bool word, bool may_start, bool may_end) {
     const char* p = text_.data() + i;
     const std::size_t size = j - i;
     const std::size_t available = text_.size() - i;
-    const std::uint64_t hash = hash_piece(p, size, available, kFold && word ? kFoldAsciiWord : 0);
+    const std::uint64_t or_mask = kFold && word ? kFoldAsciiWord : 0;
     const bool after_separator = separator_pending_;
     separator_pending_ = false;
-    if (!sink_.template wants_ascii<kFold>(hash, p, size, available, word, may_start)) return;
-    buffer_.clear();
-    for (std::size_t k = 0; k < size; ++k) {
-      buffer_.push_back(kFold ? kBytes.folded[static_cast<unsigned char>(p[k])] : p[k]);
+    const std::uint64_t quick = quick_hash(p, size, available, or_mask);
+    if (!sink_.template wants_ascii<kFold>(quick, p, size, available, word, may_start)) return;
+    wanted_ascii_piece(i, j, word, after_separator, may_start, may_end);
+  }
+
+  [[gnu::noinline]] void wanted_ascii_piece(std::size_t i, std::size_t j, bool word, bool after_separator,
+                                            bool may_start, bool may_end) {
+    const char* p = text_.data() + i;
+    const std::size_t size = j - i;
+    const std::uint64_t hash = hash_piece(p, size, text_.size() - i, kFold && word ? kFoldAsciiWord : 0);
+    std::string_view normalized(p, size);
+    char folded[64];
+    if (kFold && word) {  // fold into a stack buffer, or scratch for a long piece
+      char* out = folded;
+      if (size > sizeof folded) {
+        buffer_.resize(size);
+        out = buffer_.data();
+      }
+      for (std::size_t k = 0; k < size; ++k) out[k] = kBytes.folded[static_cast<unsigned char>(p[k])];
+      normalized = std::string_view(out, size);
     }
-    const Piece piece{buffer_, hash, i, j, word, after_separator, may_start, may_end};
+    const Piece piece{normalized, hash, i, j, word, after_separator, may_start, may_end};
     sink_(piece);
     buffer_.clear();
   }
