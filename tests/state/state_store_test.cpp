@@ -16,10 +16,11 @@ using newswatch::testing::TempDir;
 
 namespace {
 
-const StateTime t0{std::chrono::sys_days(std::chrono::year(2026) / 11 / 28).time_since_epoch()};
+const StateTime t0 = std::chrono::sys_days(std::chrono::year(2026) / 11 / 28);
 
 std::string unix_ms(StateTime time) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count());
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch());
+  return std::to_string(ms.count());
 }
 
 std::unique_ptr<StateStore> open_store(const std::string& path, StateOptions options = {}) {
