@@ -17,9 +17,10 @@
 //   commit of 50 articles + 10 alerts:  NORMAL 78 transactions/s (3,900 articles/s), FULL 62/s (3,100/s)
 //   outbox replay (pending 1000 + acknowledge 1000):  NORMAL 29,400 alerts/s, FULL 24,800 alerts/s
 // Both meet the replay target (>= 20,000 alerts/s to Kafka) and far exceed the commit rate of 10,000
-// feeds (tens of new articles a second). NORMAL is the default because losing the last moments before
-// a power cut costs only re-alerting nothing new: the feeds are polled again and the articles, not yet
-// marked processed, are processed again; FULL stays an option for hosts that want the stronger promise.
+// feeds (tens of new articles a second). NORMAL is the default: a power cut may undo the last commits,
+// but a feed's validators are undone with its articles (same transaction), so the next poll fetches
+// them in full and processes them again. The cost is a possible duplicate alert, which at-least-once
+// allows, not a lost one. FULL stays an option for hosts that want no rollback at all.
 
 namespace newswatch {
 namespace {
