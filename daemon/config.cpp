@@ -421,6 +421,16 @@ std::string ConfigProblem::to_string() const {
   return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
 }
 
+bool apply_state_directory(Config& config) {
+  const char* variable = std::getenv("STATE_DIRECTORY");
+  if (variable == nullptr || *variable == '\0') return false;
+  const std::string all(variable);
+  const std::filesystem::path first = all.substr(0, all.find(':'));  // several directories: the first
+  if (first == config.state_dir) return false;
+  config.state_dir = first;
+  return true;
+}
+
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
   std::size_t digits = 0;
   while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;

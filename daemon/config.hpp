@@ -106,6 +106,10 @@ Result<Config, std::vector<ConfigProblem>> load_config(const std::filesystem::pa
 Result<Config, std::vector<ConfigProblem>> parse_config(const std::string& text, const std::string& file,
                                                         const std::filesystem::path& base_dir);
 
+// Under systemd, StateDirectory= (the STATE_DIRECTORY environment variable) is where state belongs,
+// whatever the file says: replaces config.state_dir with it. Returns true when it did.
+bool apply_state_directory(Config& config);
+
 // "90s", "5m", "1h", "30d", "500ms" or a bare number of seconds.
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
 

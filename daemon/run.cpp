@@ -39,13 +39,9 @@ int run_daemon(const std::string& config_file) {
     return kExitProblems;
   }
   setup_logging(config->log.level);
-  // Under systemd, StateDirectory= is where state belongs, whatever the file says.
-  if (const char* state_directory = std::getenv("STATE_DIRECTORY"); state_directory && *state_directory) {
-    const std::string first = std::string(state_directory).substr(0, std::string(state_directory).find(':'));
-    if (std::filesystem::path(first) != config->state_dir) {
-      spdlog::info("state_dir {} (from STATE_DIRECTORY) instead of {}", first, config->state_dir.string());
-      config->state_dir = first;
-    }
+  const std::string file_state_dir = config->state_dir.string();
+  if (apply_state_directory(*config)) {
+    spdlog::info("state_dir {} (StateDirectory=) instead of {}", config->state_dir.string(), file_state_dir);
   }
 
   const sigset_t signals = daemon_signals();

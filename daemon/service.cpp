@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <optional>
 #include <random>
@@ -15,6 +16,8 @@
 #include "alert/alert.hpp"
 #include "feed/date.hpp"
 #include "feed/parser.hpp"
+#include "file_watcher.hpp"
+#include "logging.hpp"
 #include "fetch/http_fetcher.hpp"
 #include "fetch/scheduler.hpp"
 #include "match/matcher.hpp"
@@ -65,7 +68,7 @@ FetchOptions fetch_options(const PollConfig& poll) {
 // Everything the loop owns. Lives only inside Service::run().
 class Service::Loop {
  public:
-  Loop(const Config& config, Service& service) : config_(config), service_(service) {}
+  Loop(Config config, Service& service) : config_(std::move(config)), service_(service) {}
 
   int run();
   void wake() {
@@ -94,8 +97,19 @@ class Service::Loop {
   void update_status();
   void shutdown();
   void note_state_error(const StateError& error);
+  void begin_reload();
+  void finish_reload();
+  void apply_feeds(const std::vector<FeedConfig>& feeds, std::chrono::seconds old_default,
+                   std::chrono::seconds new_default, Clock::time_point now);
 
-  const Config& config_;
+  // What a reload compiled off the loop: a new config and matcher, or the problems that refused it.
+  struct Reloaded {
+    std::optional<Config> config;
+    std::shared_ptr<const Matcher> matcher;
+    std::vector<std::string> problems;
+  };
+
+  Config config_;
   Service& service_;
   std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
   std::unique_ptr<MetricsEndpoint> endpoint_;
@@ -105,6 +119,9 @@ class Service::Loop {
   std::unique_ptr<Sink> sink_;
   std::shared_ptr<const Matcher> matcher_;
   std::unordered_map<std::string, FeedEntry> feeds_;
+  std::unique_ptr<FileWatcher> watcher_;
+  std::future<Reloaded> reload_;
+  bool reload_again_ = false;  // a change arrived while a reload was compiling
 
   std::unordered_set<std::int64_t> in_flight_;  // outbox ids the sink has and has not reported yet
   std::int64_t outbox_cursor_ = 0;               // highest outbox id submitted in this pass
@@ -161,7 +178,8 @@ bool Service::Loop::start() {
       spdlog::critical("{}", error);
       return false;
     }
-    spdlog::info("metrics on http://{}/metrics", config_.metrics.listen);
+    const auto host = config_.metrics.listen.substr(0, config_.metrics.listen.rfind(':'));
+    spdlog::info("metrics on http://{}:{}/metrics", host, endpoint_->port());
   }
 
   spdlog::info("newswatchd {} started: {} feeds, {} watchlists ({} terms, {} rules), sink {}, state {}",
@@ -171,6 +189,13 @@ bool Service::Loop::start() {
     spdlog::info("outbox holds {} undelivered alerts from before; delivering them first", depth);
   }
   schedule_feeds();
+
+  watcher_ = std::make_unique<FileWatcher>([this] { service_.request_reload(); });
+  std::vector<std::filesystem::path> watched = config_.watchlists;
+  watched.push_back(config_.file);
+  if (auto error = watcher_->watch(watched); !error.empty()) {
+    spdlog::warn("watching the config and watchlists for changes: {}; SIGHUP still reloads", error);
+  }
   return true;
 }
 
@@ -530,6 +555,126 @@ void Service::Loop::shutdown() {
   spdlog::info("stopped; outbox holds {} alerts", state_->outbox_depth());
 }
 
+void Service::Loop::begin_reload() {
+  if (reload_.valid()) {
+    reload_again_ = true;
+    return;
+  }
+  const auto monotonic = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now().time_since_epoch());
+  sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld", static_cast<long long>(monotonic.count()));
+  // Parsing and compiling watchlists can take a while for large ones: do it off the loop.
+  reload_ = std::async(std::launch::async, [file = config_.file] {
+    Reloaded reloaded;
+    auto config = load_config(file);
+    if (!config) {
+      for (const auto& problem : config.error()) reloaded.problems.push_back(problem.to_string());
+      return reloaded;
+    }
+    apply_state_directory(*config);
+    auto matcher = load_matcher(config->watchlists);
+    if (!matcher) {
+      for (const auto& problem : matcher.error()) reloaded.problems.push_back(problem.to_string());
+      return reloaded;
+    }
+    reloaded.config = std::move(*config);
+    reloaded.matcher = *matcher;
+    return reloaded;
+  });
+}
+
+void Service::Loop::finish_reload() {
+  if (!reload_.valid() || reload_.wait_for(0s) != std::future_status::ready) return;
+  Reloaded reloaded = reload_.get();
+  if (!reloaded.config) {
+    metrics_->reload("failed");
+    for (const auto& problem : reloaded.problems) spdlog::error("reload refused: {}", problem);
+    spdlog::error("reload refused ({} problems): the configuration and watchlists in force stay in force",
+                  reloaded.problems.size());
+  } else {
+    Config& next = *reloaded.config;
+    auto needs_restart = [&](bool changed, const char* what) {
+      if (changed) spdlog::warn("reload: {} changed; that takes effect after a restart", what);
+    };
+    needs_restart(next.state_dir != config_.state_dir, "state_dir");
+    needs_restart(next.article_retention != config_.article_retention, "article_retention");
+    needs_restart(next.sink.type != config_.sink.type || next.sink.path != config_.sink.path ||
+                      next.sink.kafka.brokers != config_.sink.kafka.brokers ||
+                      next.sink.kafka.topic != config_.sink.kafka.topic ||
+                      next.sink.kafka.properties != config_.sink.kafka.properties,
+                  "sink");
+    needs_restart(next.metrics.enabled != config_.metrics.enabled || next.metrics.listen != config_.metrics.listen,
+                  "metrics");
+    const PollConfig& a = next.poll;
+    const PollConfig& b = config_.poll;
+    needs_restart(a.concurrency != b.concurrency || a.per_host != b.per_host || a.connect_timeout != b.connect_timeout ||
+                      a.timeout != b.timeout || a.low_speed_bytes != b.low_speed_bytes ||
+                      a.low_speed_time != b.low_speed_time || a.max_body_bytes != b.max_body_bytes ||
+                      a.user_agent != b.user_agent || a.ca_file != b.ca_file || a.unhealthy_after != b.unhealthy_after,
+                  "a poll setting other than interval");
+    // Restart-only settings keep their running values; everything else applies now.
+    next.state_dir = config_.state_dir;
+    next.article_retention = config_.article_retention;
+    next.sink = config_.sink;
+    next.metrics = config_.metrics;
+    const auto interval = next.poll.interval;
+    next.poll = config_.poll;
+    next.poll.interval = interval;
+
+    setup_logging(next.log.level);
+    matcher_ = reloaded.matcher;
+    const auto now = Clock::now();
+    const auto feeds = next.feeds;
+    apply_feeds(feeds, config_.poll.interval, interval, now);
+    config_ = std::move(next);
+    std::vector<std::filesystem::path> watched = config_.watchlists;
+    watched.push_back(config_.file);
+    if (auto error = watcher_->watch(watched); !error.empty()) spdlog::warn("reload: {}", error);
+    metrics_->reload("ok");
+    spdlog::info("reloaded: {} feeds, {} watchlists ({} terms, {} rules)", feeds_.size(), config_.watchlists.size(),
+                 matcher_->term_count(), matcher_->rule_count());
+  }
+  sd_notify(0, "READY=1");
+  update_status();
+  if (reload_again_) {
+    reload_again_ = false;
+    begin_reload();
+  }
+}
+
+void Service::Loop::apply_feeds(const std::vector<FeedConfig>& feeds, std::chrono::seconds old_default,
+                                std::chrono::seconds new_default, Clock::time_point now) {
+  std::unordered_set<std::string> wanted;
+  for (const auto& feed : feeds) wanted.insert(feed.url);
+  for (auto it = feeds_.begin(); it != feeds_.end();) {
+    if (wanted.count(it->first)) {
+      ++it;
+      continue;
+    }
+    spdlog::info("reload: feed {} removed", it->first);
+    scheduler_->remove_feed(it->first);
+    it = feeds_.erase(it);
+  }
+  for (const auto& feed_config : feeds) {
+    auto it = feeds_.find(feed_config.url);
+    if (it == feeds_.end()) {
+      FeedEntry entry;
+      entry.config = feed_config;
+      entry.state.url = feed_config.url;
+      if (auto persisted = state_->feed(feed_config.url); persisted && *persisted) entry.state = **persisted;
+      scheduler_->add_feed(feed_config.url, feed_config.interval.value_or(new_default), now,
+                           FeedResume{entry.state.next_poll, entry.state.consecutive_failures});
+      feeds_.emplace(feed_config.url, std::move(entry));
+      spdlog::info("reload: feed {} added", feed_config.url);
+      continue;
+    }
+    const auto old_interval = it->second.config.interval.value_or(old_default);
+    const auto new_interval = feed_config.interval.value_or(new_default);
+    it->second.config = feed_config;
+    if (old_interval != new_interval) scheduler_->update_feed(feed_config.url, new_interval, now);
+  }
+}
+
 int Service::Loop::run() {
   if (!start()) return 1;
   sd_notify(0, "READY=1");
@@ -546,6 +691,8 @@ int Service::Loop::run() {
       next_watchdog = now + watchdog_every;
     }
     last_progress_ = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    if (service_.reload_requested_.exchange(false)) begin_reload();
+    finish_reload();
     pump_outbox(now);
     poll_due_feeds(now);
 
@@ -553,7 +700,7 @@ int Service::Loop::run() {
     if (auto next = scheduler_->next_wakeup()) {
       wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - now), 0ms, wait);
     }
-    if (!in_flight_.empty()) wait = std::min(wait, std::chrono::milliseconds(50));
+    if (!in_flight_.empty() || reload_.valid()) wait = std::min(wait, std::chrono::milliseconds(50));
     for (auto& result : fetcher_->run(wait)) handle_fetch(std::move(result));
     handle_sink_report(sink_->poll(0ms), Clock::now());
     housekeeping(Clock::now());
@@ -566,7 +713,7 @@ Service::Service(Config config) : config_(std::move(config)) {}
 Service::~Service() = default;
 
 int Service::run() {
-  Loop loop(config_, *this);
+  Loop loop(config_, *this);  // the loop keeps its own copy: reloads change it
   loop_ = &loop;
   const int code = loop.run();
   loop_ = nullptr;
