@@ -7,9 +7,11 @@
 // the daemon calls the engine, and once as a single 50 MB string.
 //
 // Usage: match_bench [shared_dir] [megabytes] [term counts, e.g. 100,1000]
+#include <utf8proc.h>
+
 #include <algorithm>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -17,8 +19,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <utf8proc.h>
 
 #include "match/term_matcher.hpp"
 
@@ -97,7 +97,8 @@ bool valid_utf8(const std::string& s) {
 // The encoding fixtures hold Chinese, Japanese, Russian... test feeds; English news is almost all
 // ASCII with a few curly quotes, dashes and accented names, so keep only texts like that.
 bool mostly_ascii(const std::string& s) {
-  const auto ascii = std::count_if(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  const auto ascii =
+      std::count_if(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   return static_cast<double>(ascii) >= 0.97 * static_cast<double>(s.size());
 }
 
@@ -246,9 +247,11 @@ int main(int argc, char** argv) {
   const Corpus corpus = build_corpus(shared, megabytes);
   std::size_t ascii = 0;
   for (unsigned char c : corpus.joined) ascii += c < 0x80;
-  std::printf("{\"bench\":\"term_matcher\",\"corpus_megabytes\":%.1f,\"ascii_share\":%.4f,\"actor_terms\":%zu,\"agent_terms\":%zu}\n",
-              static_cast<double>(corpus.bytes) / 1e6, static_cast<double>(ascii) / static_cast<double>(corpus.joined.size()),
-              actor_count, agents.size());
+  std::printf(
+      "{\"bench\":\"term_matcher\",\"corpus_megabytes\":%.1f,\"ascii_share\":%.4f,\"actor_terms\":%zu,"
+      "\"agent_terms\":%zu}\n",
+      static_cast<double>(corpus.bytes) / 1e6,
+      static_cast<double>(ascii) / static_cast<double>(corpus.joined.size()), actor_count, agents.size());
 
   std::vector<std::size_t> counts{100, 1000, 10000, 50000};
   if (argc > 3) {

@@ -1,13 +1,12 @@
 // Character normalisation and classes used by both terms and texts.
+#include "match/detail/normalize.hpp"
+
 #include <utf8proc.h>
 
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <random>
 #include <string>
-
-#include "match/detail/normalize.hpp"
 
 namespace newswatch::match_detail {
 namespace {
@@ -33,8 +32,8 @@ TEST_CASE("normalize_char applies NFKD, drops marks, folds case", "[normalize]")
   CHECK(normalized(0xFB01, false) == U"fi");
   CHECK(normalized(U'Д') == U"д");
   CHECK(normalized(U'Ή') == U"η");
-  CHECK(normalized(0x0130) == U"i");   // İ: NFKD gives I + dot above, the mark drops, I folds
-  CHECK(normalized(0x00A0) == U" ");   // NBSP is a compatibility space
+  CHECK(normalized(0x0130) == U"i");  // İ: NFKD gives I + dot above, the mark drops, I folds
+  CHECK(normalized(0x00A0) == U" ");  // NBSP is a compatibility space
   CHECK(normalized(0x2011) == U"\u2010");
   CHECK(normalized(0x00BD) == U"1\u20442");
   CHECK(normalized(0xFDFA).size() == 18);  // the longest NFKD expansion there is
@@ -42,10 +41,29 @@ TEST_CASE("normalize_char applies NFKD, drops marks, folds case", "[normalize]")
 }
 
 TEST_CASE("classify follows the separator and letter-or-digit rules", "[normalize]") {
-  for (char32_t cp : {U' ', U'\t', U'\n', U'\v', U'\f', U'\r', U'-', char32_t{0x85}, char32_t{0xA0},
-                      char32_t{0x1680}, char32_t{0x2000}, char32_t{0x200A}, char32_t{0x2010}, char32_t{0x2011},
-                      char32_t{0x2012}, char32_t{0x2013}, char32_t{0x2014}, char32_t{0x2015}, char32_t{0x2028},
-                      char32_t{0x2029}, char32_t{0x202F}, char32_t{0x205F}, char32_t{0x3000}}) {
+  for (char32_t cp : {U' ',
+                      U'\t',
+                      U'\n',
+                      U'\v',
+                      U'\f',
+                      U'\r',
+                      U'-',
+                      char32_t{0x85},
+                      char32_t{0xA0},
+                      char32_t{0x1680},
+                      char32_t{0x2000},
+                      char32_t{0x200A},
+                      char32_t{0x2010},
+                      char32_t{0x2011},
+                      char32_t{0x2012},
+                      char32_t{0x2013},
+                      char32_t{0x2014},
+                      char32_t{0x2015},
+                      char32_t{0x2028},
+                      char32_t{0x2029},
+                      char32_t{0x202F},
+                      char32_t{0x205F},
+                      char32_t{0x3000}}) {
     INFO("U+" << std::hex << static_cast<unsigned>(cp));
     CHECK(classify(cp) == CharKind::kSeparator);
   }
@@ -79,14 +97,15 @@ TEST_CASE("per-character normalisation equals whole-string normalisation", "[nor
       per_char += normalized(cp);
     }
     utf8proc_int32_t buffer[1024];
-    const utf8proc_ssize_t length_nfkd =
-        utf8proc_decompose(reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()), static_cast<utf8proc_ssize_t>(utf8.size()),
-                           buffer, 1024, static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE));
+    const utf8proc_ssize_t length_nfkd = utf8proc_decompose(
+        reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()), static_cast<utf8proc_ssize_t>(utf8.size()),
+        buffer, 1024, static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE));
     REQUIRE(length_nfkd >= 0);
     std::u32string whole;
     for (utf8proc_ssize_t i = 0; i < length_nfkd; ++i) {
       const auto category = utf8proc_category(buffer[i]);
-      if (category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC || category == UTF8PROC_CATEGORY_ME) {
+      if (category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC ||
+          category == UTF8PROC_CATEGORY_ME) {
         continue;
       }
       utf8proc_int32_t folded[4];

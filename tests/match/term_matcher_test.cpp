@@ -1,11 +1,10 @@
 // The term engine's rules, one table row per behaviour the README promises.
-#include <catch2/catch.hpp>
+#include "match/term_matcher.hpp"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include "match/term_matcher.hpp"
 
 namespace newswatch {
 namespace {
@@ -13,9 +12,7 @@ namespace {
 struct Expected {
   std::uint32_t term;
   std::string matched;  // the original bytes the hit covers
-  bool operator==(const Expected& other) const {
-    return term == other.term && matched == other.matched;
-  }
+  bool operator==(const Expected& other) const { return term == other.term && matched == other.matched; }
 };
 
 std::ostream& operator<<(std::ostream& out, const Expected& e) {
@@ -124,14 +121,25 @@ TEST_CASE("words of a term match across any run of separators", "[term]") {
       {"U+2014", build_up, "troop\u2014build\u2014up", {{0, "troop\u2014build\u2014up"}}},
       {"U+2015", build_up, "troop\u2015build\u2015up", {{0, "troop\u2015build\u2015up"}}},
       {"NBSP", build_up, "troop\u00A0build\u00A0up", {{0, "troop\u00A0build\u00A0up"}}},
-      {"em space and ideographic space", build_up, "troop\u2003build\u3000up", {{0, "troop\u2003build\u3000up"}}},
-      {"line and paragraph separators", build_up, "troop\u2028build\u2029up", {{0, "troop\u2028build\u2029up"}}},
+      {"em space and ideographic space",
+       build_up,
+       "troop\u2003build\u3000up",
+       {{0, "troop\u2003build\u3000up"}}},
+      {"line and paragraph separators",
+       build_up,
+       "troop\u2028build\u2029up",
+       {{0, "troop\u2028build\u2029up"}}},
       {"NEL and vertical tab", build_up, "troop\u0085build\vup", {{0, "troop\u0085build\vup"}}},
       {"punctuation is not a separator", build_up, "troop.build.up", {}},
-      {"term written with other separators", {folded("troop\u2013build \t up")}, "troop build up",
+      {"term written with other separators",
+       {folded("troop\u2013build \t up")},
+       "troop build up",
        {{0, "troop build up"}}},
       {"separators around a term are ignored", {folded("  NATO\u00A0")}, "NATO", {{0, "NATO"}}},
-      {"words across a line break", {folded("United Nations")}, "the United\nNations", {{0, "United\nNations"}}},
+      {"words across a line break",
+       {folded("United Nations")},
+       "the United\nNations",
+       {{0, "United\nNations"}}},
   });
 }
 
@@ -161,7 +169,8 @@ TEST_CASE("every position of every term is reported, in order", "[term]") {
        {{2, "United States"}, {0, "United States Army"}, {1, "States"}}},
       {"duplicate terms both report", {folded("NATO"), folded("nato")}, "NATO", {{0, "NATO"}, {1, "NATO"}}},
       {"same term repeated", {folded("NATO")}, "NATO, NATO; NATO", {{0, "NATO"}, {0, "NATO"}, {0, "NATO"}}},
-      {"term within a longer term's text", {folded("d'Ivoire"), folded("Côte d’Ivoire")},
+      {"term within a longer term's text",
+       {folded("d'Ivoire"), folded("Côte d’Ivoire")},
        "Côte d’Ivoire / Cote d'Ivoire",
        {{1, "Côte d’Ivoire"}, {0, "d'Ivoire"}}},
       {"self-overlapping multi-word term", {folded("a a")}, "a a a", {{0, "a a"}, {0, "a a"}}},
@@ -190,16 +199,25 @@ TEST_CASE("invalid UTF-8 in text is a character that is neither letter nor separ
       {"stray byte after", {folded("NATO")}, "NATO\xFFx", {{0, "NATO"}}},
       {"stray bytes around", {folded("NATO")}, "\xFFNATO\xFF", {{0, "NATO"}}},
       {"truncated sequence at the end", {folded("NATO")}, "NATO\xE2\x80", {{0, "NATO"}}},
-      {"not a separator", {folded("troop build")}, "troop\xFF" "build", {}},
-      {"overlong encoding", {folded("a")}, "\xC0\xAF" "a\xED\xA0\x80", {{0, "a"}}},
+      {"not a separator",
+       {folded("troop build")},
+       "troop\xFF"
+       "build",
+       {}},
+      {"overlong encoding",
+       {folded("a")},
+       "\xC0\xAF"
+       "a\xED\xA0\x80",
+       {{0, "a"}}},
       {"lone continuation bytes", {folded("b")}, "\x80\x80 b \xBF", {{0, "b"}}},
   });
 }
 
 TEST_CASE("invalid terms are all reported", "[term]") {
-  const std::vector<TermSpec> terms{folded(""),        folded("*"),          folded("  - "), folded("–"),
-                                    folded("NATO"),    folded("\u00A0\u3000"), folded("\u0301"),
-                                    folded("troop *"), cased("bad\xFF"),     folded(" * ")};
+  const std::vector<TermSpec> terms{folded(""),       folded("*"),       folded("  - "),
+                                    folded("–"),      folded("NATO"),    folded("\u00A0\u3000"),
+                                    folded("\u0301"), folded("troop *"), cased("bad\xFF"),
+                                    folded(" * ")};
   auto compiled = TermMatcher::compile(terms);
   REQUIRE_FALSE(compiled.ok());
   std::vector<std::size_t> failing;

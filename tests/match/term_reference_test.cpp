@@ -3,9 +3,8 @@
 // exercise each rule; fixed seed, so a failure is reproducible and printed with its text and terms.
 #include <utf8proc.h>
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <optional>
 #include <random>
 #include <string>
@@ -50,10 +49,11 @@ std::u32string map(const std::u32string& cps, int options) {
   const std::string in = encode(cps);
   utf8proc_uint8_t* out = nullptr;
   const utf8proc_ssize_t length =
-      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(in.data()), static_cast<utf8proc_ssize_t>(in.size()),
-                   &out, static_cast<utf8proc_option_t>(options));
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(in.data()),
+                   static_cast<utf8proc_ssize_t>(in.size()), &out, static_cast<utf8proc_option_t>(options));
   REQUIRE(length >= 0);
-  std::u32string result = decode_all(std::string(reinterpret_cast<char*>(out), static_cast<std::size_t>(length)));
+  std::u32string result =
+      decode_all(std::string(reinterpret_cast<char*>(out), static_cast<std::size_t>(length)));
   std::free(out);
   return result;
 }
@@ -65,7 +65,8 @@ std::u32string reference_normalize(char32_t cp, bool fold) {
   std::u32string kept;
   for (char32_t c : decomposed) {
     const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(c));
-    if (category != UTF8PROC_CATEGORY_MN && category != UTF8PROC_CATEGORY_MC && category != UTF8PROC_CATEGORY_ME) {
+    if (category != UTF8PROC_CATEGORY_MN && category != UTF8PROC_CATEGORY_MC &&
+        category != UTF8PROC_CATEGORY_ME) {
       kept.push_back(c);
     }
   }
@@ -80,8 +81,9 @@ bool is_letter_or_digit(char32_t cp) {
 }
 
 bool is_separator(char32_t cp) {
-  static const std::u32string kWhiteSpace = U"\t\n\v\f\r \u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-                                            U"\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000";
+  static const std::u32string kWhiteSpace =
+      U"\t\n\v\f\r \u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+      U"\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000";
   return kWhiteSpace.find(cp) != std::u32string::npos || cp == U'-' || (cp >= 0x2010 && cp <= 0x2015);
 }
 
@@ -182,11 +184,12 @@ void reference_find(const ReferenceTerm& term, std::uint32_t index, const std::v
 // --- random inputs ---------------------------------------------------------------------------------
 
 const std::vector<std::string> kWords{
-    "nato", "NATO", "Nato", "us", "US", "Ciucă", "Ciuca\u0306", "ciuca", "нато", "НАТО", "straße", "STRASSE",
-    "strasse", "\uFB01re", "fire", "withdraw", "withdrawal", "WITHDRAWN", "a", "A", "b", "1", "42", "Côte",
-    "cote", "d’Ivoire", "d'ivoire", "U.S.", "u.s", "½", "1⁄2", "Αθήνα", "αθηνα", "İstanbul", "istanbul"};
-const std::vector<std::string> kSeparators{" ", "  ", "-", "\u2010", "\u2013", "\u2015", "\u00A0", "\t", "\n",
-                                           "\u3000", " - "};
+    "nato", "NATO",   "Nato",    "us",      "US",       "Ciucă", "Ciuca\u0306", "ciuca",      "нато",
+    "НАТО", "straße", "STRASSE", "strasse", "\uFB01re", "fire",  "withdraw",    "withdrawal", "WITHDRAWN",
+    "a",    "A",      "b",       "1",       "42",       "Côte",  "cote",        "d’Ivoire",   "d'ivoire",
+    "U.S.", "u.s",    "½",       "1⁄2",     "Αθήνα",    "αθηνα", "İstanbul",    "istanbul"};
+const std::vector<std::string> kSeparators{" ",      "  ", "-",  "\u2010", "\u2013", "\u2015",
+                                           "\u00A0", "\t", "\n", "\u3000", " - "};
 const std::vector<std::string> kOthers{"'", "’", ".", ",", "(", ")", "«", "»", "\"", "_", "*", "\u0301"};
 const std::vector<std::string> kBroken{"\xFF", "\xE2\x80", "\x80"};
 
@@ -254,7 +257,8 @@ TermSpec random_term(std::mt19937& rng) {
 std::string describe(const std::string& text, const std::vector<TermSpec>& terms) {
   std::string out = "text: \"" + text + "\"\nterms:";
   for (std::size_t i = 0; i < terms.size(); ++i) {
-    out += "\n  [" + std::to_string(i) + "] \"" + terms[i].text + "\"" + (terms[i].match_case ? " (match_case)" : "");
+    out += "\n  [" + std::to_string(i) + "] \"" + terms[i].text + "\"" +
+           (terms[i].match_case ? " (match_case)" : "");
   }
   return out;
 }
@@ -262,8 +266,8 @@ std::string describe(const std::string& text, const std::vector<TermSpec>& terms
 std::string describe(const std::vector<Hit>& hits, const std::string& text) {
   std::string out;
   for (const auto& [start, end, term] : hits) {
-    out += "\n  term " + std::to_string(term) + " [" + std::to_string(start) + "," + std::to_string(end) + ") \"" +
-           text.substr(start, end - start) + "\"";
+    out += "\n  term " + std::to_string(term) + " [" + std::to_string(start) + "," + std::to_string(end) +
+           ") \"" + text.substr(start, end - start) + "\"";
   }
   return out.empty() ? " (none)" : out;
 }
@@ -314,20 +318,21 @@ TEST_CASE("the engine agrees with the naive reference on random texts and terms"
     const std::vector<TextChar> folded_chars = split_text(text, true);
     const std::vector<TextChar> cased_chars = split_text(text, false);
     for (std::size_t i = 0; i < terms.size(); ++i) {
-      reference_find(*parsed[i], static_cast<std::uint32_t>(i), terms[i].match_case ? cased_chars : folded_chars,
-                     expected);
+      reference_find(*parsed[i], static_cast<std::uint32_t>(i),
+                     terms[i].match_case ? cased_chars : folded_chars, expected);
     }
     std::sort(expected.begin(), expected.end());
     std::vector<Hit> actual;
-    for (const TermHit& hit : compiled.value()->find_all(text)) actual.emplace_back(hit.start, hit.end, hit.term);
+    for (const TermHit& hit : compiled.value()->find_all(text))
+      actual.emplace_back(hit.start, hit.end, hit.term);
 
     ++compared;
     if (!expected.empty()) ++with_hits;
     if (actual != expected) {
       ++mismatches;
       if (mismatches <= 5) {
-        FAIL_CHECK(describe(text, terms) << "\nexpected:" << describe(expected, text)
-                                         << "\nactual:" << describe(actual, text));
+        FAIL_CHECK(describe(text, terms)
+                   << "\nexpected:" << describe(expected, text) << "\nactual:" << describe(actual, text));
       }
     }
   }

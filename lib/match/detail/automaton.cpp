@@ -11,8 +11,8 @@ std::uint32_t PieceDictionary::intern(std::string_view piece) {
   const std::uint32_t existing = find(piece, hash);
   if (existing != kNoId) return existing;
   const auto id = static_cast<std::uint32_t>(entries_.size());
-  entries_.push_back({hash, static_cast<std::uint32_t>(pool_.size()), static_cast<std::uint32_t>(piece.size()),
-                      kNoId});
+  entries_.push_back(
+      {hash, static_cast<std::uint32_t>(pool_.size()), static_cast<std::uint32_t>(piece.size()), kNoId});
   pool_.append(piece);
   if (entries_.size() * 2 > slots_.size()) {
     grow();
@@ -62,7 +62,8 @@ void PieceFilter::build(const std::vector<std::uint64_t>& hashes) {
   words_.assign(words, 0);
   mask_ = words - 1;
   for (std::uint64_t hash : hashes) {
-    words_[(hash >> 6) & mask_] |= (std::uint64_t{1} << (hash & 63)) | (std::uint64_t{1} << ((hash >> 40) & 63));
+    words_[(hash >> 6) & mask_] |=
+        (std::uint64_t{1} << (hash & 63)) | (std::uint64_t{1} << ((hash >> 40) & 63));
   }
 }
 

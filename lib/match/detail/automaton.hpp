@@ -185,7 +185,8 @@ class StreamMatcher {
                    bool may_start) {
     for (const Partial& partial : current_) {
       const Node& n = a_.nodes[partial.node];
-      if (n.wild_begin != n.wild_end || a_.edge_pieces.may_contain(edge_hash(partial.node, quick))) return true;
+      if (n.wild_begin != n.wild_end || a_.edge_pieces.may_contain(edge_hash(partial.node, quick)))
+        return true;
     }
     if (may_start && starts_something<kFold>(quick, p, size, available, word)) return true;
     current_.clear();
@@ -198,7 +199,8 @@ class StreamMatcher {
       const Edge wild_edge = piece.after_separator ? Edge::kWildSeparated : Edge::kWildAdjacent;
       for (const Partial& partial : current_) try_wildcards(partial.node, wild_edge, partial.start, piece);
       const Node& root = a_.nodes[0];
-      if (piece.may_start && root.wild_begin != root.wild_end) try_wildcards(0, Edge::kWildRoot, piece.start, piece);
+      if (piece.may_start && root.wild_begin != root.wild_end)
+        try_wildcards(0, Edge::kWildRoot, piece.start, piece);
     }
     const std::uint32_t id = a_.pieces.find(piece.normalized, piece.hash);
     if (id != kNoId) {

@@ -48,10 +48,9 @@ std::size_t normalize_char(char32_t cp, bool fold, char32_t* out) {
   }
   utf8proc_int32_t decomposed[32];
   int unused_boundclass = 0;
-  const utf8proc_ssize_t decomposed_length =
-      utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), decomposed, 32,
-                              static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE),
-                              &unused_boundclass);
+  const utf8proc_ssize_t decomposed_length = utf8proc_decompose_char(
+      static_cast<utf8proc_int32_t>(cp), decomposed, 32,
+      static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE), &unused_boundclass);
   if (decomposed_length < 0 || decomposed_length > 32) {  // cannot happen for a valid code point
     out[0] = cp;
     return 1;

@@ -49,7 +49,8 @@ inline std::uint64_t quick_hash(const char* p, std::size_t n, std::size_t availa
   if (available >= 8) {
     std::memcpy(&w, p, 8);
   } else {
-    for (std::size_t k = 0; k < available; ++k) w |= std::uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
+    for (std::size_t k = 0; k < available; ++k)
+      w |= std::uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
   }
   const std::uint64_t h = (((w | or_mask) & keep) ^ (n * 0x9E3779B97F4A7C15ull)) * 0xbf58476d1ce4e5b9ull;
   return h ^ (h >> 31);

@@ -49,10 +49,10 @@ struct ByteTables {
       const bool upper = b >= 'A' && b <= 'Z';
       const bool word = upper || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9');
       const bool separator = b == ' ' || b == '-' || (b >= 0x09 && b <= 0x0D);
-      kind[b] = b >= 0x80    ? ByteClass::kNonAscii
-                : word       ? ByteClass::kWord
-                : separator  ? ByteClass::kSeparator
-                             : ByteClass::kOther;
+      kind[b] = b >= 0x80   ? ByteClass::kNonAscii
+                : word      ? ByteClass::kWord
+                : separator ? ByteClass::kSeparator
+                            : ByteClass::kOther;
       folded[b] = static_cast<char>(upper ? b + ('a' - 'A') : b);
     }
   }
@@ -60,8 +60,8 @@ struct ByteTables {
 inline constexpr ByteTables kBytes{};
 
 // Calls sink(const Piece&) for every piece of text that may matter, in order, after asking
-// sink.wants_ascii<kFold>(quick_hash, ...) about each ASCII piece. kFold selects the case-folded stream or the
-// case-preserving one (for match_case terms). scratch is reused working memory.
+// sink.wants_ascii<kFold>(quick_hash, ...) about each ASCII piece. kFold selects the case-folded stream or
+// the case-preserving one (for match_case terms). scratch is reused working memory.
 template <bool kFold, typename Sink>
 class PieceScanner {
  public:
@@ -146,7 +146,8 @@ class PieceScanner {
 
   // A complete piece of ASCII bytes [i, j); no piece is open. Inlined into the scanning loop: it runs
   // for almost every piece and usually ends at the filter.
-  [[gnu::always_inline]] void ascii_piece(std::size_t i, std::size_t j, bool word, bool may_start, bool may_end) {
+  [[gnu::always_inline]] void ascii_piece(std::size_t i, std::size_t j, bool word, bool may_start,
+                                          bool may_end) {
     const char* p = text_.data() + i;
     const std::size_t size = j - i;
     const std::size_t available = text_.size() - i;
@@ -181,7 +182,8 @@ class PieceScanner {
 
   std::size_t non_ascii_char(const unsigned char* bytes, std::size_t i) {
     utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t length = utf8proc_iterate(bytes + i, static_cast<utf8proc_ssize_t>(text_.size() - i), &cp);
+    utf8proc_ssize_t length =
+        utf8proc_iterate(bytes + i, static_cast<utf8proc_ssize_t>(text_.size() - i), &cp);
     char32_t decoded = static_cast<char32_t>(cp);
     if (length <= 0) {
       length = 1;
@@ -245,8 +247,14 @@ class PieceScanner {
 
   void close(bool word_follows) {
     if (open_ == Open::kNone) return;
-    const Piece piece{buffer_,          hash_bytes(buffer_), start_,    end_,
-                      open_ == Open::kWord, after_separator_,    may_start_, last_ends_char_ && !word_follows};
+    const Piece piece{buffer_,
+                      hash_bytes(buffer_),
+                      start_,
+                      end_,
+                      open_ == Open::kWord,
+                      after_separator_,
+                      may_start_,
+                      last_ends_char_ && !word_follows};
     sink_(piece);
     open_ = Open::kNone;
     buffer_.clear();

@@ -61,9 +61,8 @@ Result<ParsedTerm, std::string> parse_term(std::string_view text, bool fold) {
       separator_before = true;
       continue;
     }
-    const bool extends_word_piece = c.kind == CharKind::kWord && !separator_before &&
-                                    !term.pieces.empty() && term.pieces.back().word &&
-                                    chars[i - 1].kind == CharKind::kWord;
+    const bool extends_word_piece = c.kind == CharKind::kWord && !separator_before && !term.pieces.empty() &&
+                                    term.pieces.back().word && chars[i - 1].kind == CharKind::kWord;
     if (!extends_word_piece) {
       term.pieces.push_back({std::string(), c.kind == CharKind::kWord, separator_before});
     }
