@@ -55,9 +55,23 @@ struct ParsedFeed {
 // declare one; may be empty). `feed_url` is where the document came from (the last base for relative
 // links; may be empty).
 //
-// Articles: see feed/article.hpp. Where a feed gives both a summary and full content, both are kept;
-// when they have the same text, only the summary is kept (content is left empty) so that nothing is
-// matched twice. Neither is invented from the other.
+// Articles: see feed/article.hpp. Choices where the formats leave room:
+// - summary / content: where a feed gives both, both are kept; when they have the same text only the
+//   summary is kept (content is left empty) so that nothing is matched twice. Neither is invented
+//   from the other: a consumer wanting "the text" takes content, else summary.
+// - link: RSS <link>, else a guid that is a URL and not isPermaLink="false"; Atom the rel="alternate"
+//   (or rel-less) link, text/html first. Relative links resolve (RFC 3986) against the element's
+//   xml:base chain, which starts at: for RSS the channel's link (items are pages of the site), for
+//   Atom the document's URL (RFC 4287), or its rel="self" link when `feed_url` is empty; for JSON
+//   Feed the home_page_url. Scheme and host are lower-cased, nothing else is rewritten.
+// - id: guid / atom:id / JSON id as written (not resolved); else rdf:about (RSS 1.0); else the link;
+//   else the hex SHA-256 of title + published (plus the text when both are missing).
+// - published / updated: the first readable date of each kind; updated stays absent unless the
+//   feed has a modification date (RSS pubDate and dc:date are publication dates).
+// - authors: names only ("jo@example.com (Jo)" gives "Jo"); JSON Feed items inherit the feed's
+//   authors as its spec says; Atom entries do not inherit the feed's author.
+// - categories: RSS category, dc:subject, Atom term (label when there is no term), JSON tags;
+//   duplicates dropped.
 Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_view content_type,
                                             std::string_view feed_url, const ParseLimits& limits = {});
 
