@@ -122,7 +122,8 @@ std::string_view charset_parameter(std::string_view content_type) {
   std::size_t pos = content_type.find(';');
   while (pos != std::string_view::npos) {
     std::size_t start = pos + 1;
-    while (start < content_type.size() && (content_type[start] == ' ' || content_type[start] == '\t')) ++start;
+    while (start < content_type.size() && (content_type[start] == ' ' || content_type[start] == '\t'))
+      ++start;
     constexpr std::string_view kName = "charset";
     bool matches = content_type.size() - start > kName.size();
     for (std::size_t i = 0; matches && i < kName.size(); ++i) {
@@ -286,7 +287,8 @@ std::optional<std::string> iso_8859_part(std::string_view lower) {
 std::string canonical_encoding_name(std::string_view label) {
   while (!label.empty() && (label.front() == ' ' || label.front() == '\t')) label.remove_prefix(1);
   while (!label.empty() && (label.back() == ' ' || label.back() == '\t')) label.remove_suffix(1);
-  if (label.empty() || label.size() > 40 || !std::all_of(label.begin(), label.end(), is_label_char)) return {};
+  if (label.empty() || label.size() > 40 || !std::all_of(label.begin(), label.end(), is_label_char))
+    return {};
   std::string lower(label);
   std::transform(lower.begin(), lower.end(), lower.begin(), ascii_lower);
   for (const Alias& alias : kAliases) {

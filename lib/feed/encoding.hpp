@@ -23,8 +23,8 @@ struct DetectedEncoding {
 DetectedEncoding detect_encoding(std::string_view bytes, std::string_view content_type);
 
 struct Utf8Text {
-  std::string text;             // valid UTF-8, byte order mark removed
-  std::size_t replaced = 0;     // invalid or unmappable sequences turned into U+FFFD
+  std::string text;               // valid UTF-8, byte order mark removed
+  std::size_t replaced = 0;       // invalid or unmappable sequences turned into U+FFFD
   bool unknown_encoding = false;  // iconv did not know the name; the bytes were read as UTF-8 instead
 };
 

@@ -31,23 +31,32 @@ struct ElementLayout {
 // Sorted by name for binary search. Names follow the HTML Living Standard's rendering section
 // (display: block and friends); cells become spaces so that a table row stays one line.
 constexpr std::array<ElementLayout, 51> kElementLayouts = {{
-    {"address", Layout::line},      {"article", Layout::paragraph}, {"aside", Layout::paragraph},
-    {"blockquote", Layout::paragraph}, {"body", Layout::line},     {"br", Layout::line},
-    {"caption", Layout::line},      {"center", Layout::line},       {"dd", Layout::line},
-    {"details", Layout::line},      {"dialog", Layout::line},       {"dir", Layout::paragraph},
-    {"div", Layout::line},          {"dl", Layout::paragraph},      {"dt", Layout::line},
-    {"fieldset", Layout::line},     {"figcaption", Layout::line},   {"figure", Layout::paragraph},
-    {"footer", Layout::paragraph},  {"form", Layout::line},         {"h1", Layout::paragraph},
-    {"h2", Layout::paragraph},      {"h3", Layout::paragraph},      {"h4", Layout::paragraph},
-    {"h5", Layout::paragraph},      {"h6", Layout::paragraph},      {"head", Layout::skipped},
-    {"header", Layout::paragraph},  {"hr", Layout::paragraph},      {"html", Layout::line},
-    {"legend", Layout::line},       {"li", Layout::line},           {"main", Layout::line},
-    {"menu", Layout::paragraph},    {"nav", Layout::line},          {"noscript", Layout::skipped},
-    {"ol", Layout::paragraph},      {"p", Layout::paragraph},       {"pre", Layout::paragraph},
-    {"script", Layout::skipped},    {"section", Layout::paragraph}, {"style", Layout::skipped},
-    {"summary", Layout::line},      {"table", Layout::paragraph},   {"td", Layout::cell},
-    {"template", Layout::skipped},  {"textarea", Layout::line},     {"th", Layout::cell},
-    {"title", Layout::skipped},     {"tr", Layout::line},           {"ul", Layout::paragraph},
+    {"address", Layout::line},      {"article", Layout::paragraph},
+    {"aside", Layout::paragraph},   {"blockquote", Layout::paragraph},
+    {"body", Layout::line},         {"br", Layout::line},
+    {"caption", Layout::line},      {"center", Layout::line},
+    {"dd", Layout::line},           {"details", Layout::line},
+    {"dialog", Layout::line},       {"dir", Layout::paragraph},
+    {"div", Layout::line},          {"dl", Layout::paragraph},
+    {"dt", Layout::line},           {"fieldset", Layout::line},
+    {"figcaption", Layout::line},   {"figure", Layout::paragraph},
+    {"footer", Layout::paragraph},  {"form", Layout::line},
+    {"h1", Layout::paragraph},      {"h2", Layout::paragraph},
+    {"h3", Layout::paragraph},      {"h4", Layout::paragraph},
+    {"h5", Layout::paragraph},      {"h6", Layout::paragraph},
+    {"head", Layout::skipped},      {"header", Layout::paragraph},
+    {"hr", Layout::paragraph},      {"html", Layout::line},
+    {"legend", Layout::line},       {"li", Layout::line},
+    {"main", Layout::line},         {"menu", Layout::paragraph},
+    {"nav", Layout::line},          {"noscript", Layout::skipped},
+    {"ol", Layout::paragraph},      {"p", Layout::paragraph},
+    {"pre", Layout::paragraph},     {"script", Layout::skipped},
+    {"section", Layout::paragraph}, {"style", Layout::skipped},
+    {"summary", Layout::line},      {"table", Layout::paragraph},
+    {"td", Layout::cell},           {"template", Layout::skipped},
+    {"textarea", Layout::line},     {"th", Layout::cell},
+    {"title", Layout::skipped},     {"tr", Layout::line},
+    {"ul", Layout::paragraph},
 }};
 
 Layout layout_of(std::string_view name) {
@@ -206,7 +215,8 @@ void collect_text(const xmlNode* root, TextBuilder& builder) {
         descend = node->children != nullptr;
         if (!descend && keeps_line_breaks(name_of(node))) --preformatted_depth;
       }
-    } else if ((node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) && node->content != nullptr) {
+    } else if ((node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) &&
+               node->content != nullptr) {
       builder.text(reinterpret_cast<const char*>(node->content), preformatted_depth > 0);
     }
     if (descend) {

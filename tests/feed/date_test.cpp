@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <string>
-
 #include "feed/date.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
 
 namespace newswatch {
 namespace {
@@ -150,16 +149,15 @@ TEST_CASE("RFC 3339 and W3DTF dates, full and reduced") {
 }
 
 TEST_CASE("Dates that cannot be read unambiguously are absent, never wrong") {
-  const auto text = GENERATE(as<std::string_view>{}, "", "   ", "yesterday", "Fri, 30 Feb 2022 10:00:00 GMT",
-                             "2022-02-30", "2023-02-29T00:00:00Z", "2022-13-01", "2022-00-10", "2022-01-32",
-                             "2022-01-21T25:00:00Z", "2022-01-21T10:60:00Z", "2022-01-21T10:00:61Z",
-                             "Fri, 21 Jan 2022 24:00:00 GMT", "Fri, 21 Foo 2022 10:00:00 GMT",
-                             "Fri, 21 Jan 2022 10:00:00 XYZ", "Fri, 21 Jan 2022 10:00:00 +2500",
-                             "Fri, 21 Jan 2022 10:00:00 +01:75", "2017-06-13T03:18:00+00:0",
-                             "21/01/2022", "01/21/2022", "Fri, 21 Jan", "Jan 2022", "0001-01-01T00:00:00Z",
-                             "2022-01-21T10:00:00Zjunk", "2022-01-21X10:00:00", "Fri, 21 Jan Jan 2022",
-                             "Fri, 21 22 Jan 2022", "1642759200", "Fri, 21 Jan 2022 10:00:00 IST",
-                             "Fri, 21 Jan 2022 13:00 PM", "2022-01-21T10:00:00.Z", "Fri, 21 Jan 20222");
+  const auto text = GENERATE(
+      as<std::string_view>{}, "", "   ", "yesterday", "Fri, 30 Feb 2022 10:00:00 GMT", "2022-02-30",
+      "2023-02-29T00:00:00Z", "2022-13-01", "2022-00-10", "2022-01-32", "2022-01-21T25:00:00Z",
+      "2022-01-21T10:60:00Z", "2022-01-21T10:00:61Z", "Fri, 21 Jan 2022 24:00:00 GMT",
+      "Fri, 21 Foo 2022 10:00:00 GMT", "Fri, 21 Jan 2022 10:00:00 XYZ", "Fri, 21 Jan 2022 10:00:00 +2500",
+      "Fri, 21 Jan 2022 10:00:00 +01:75", "2017-06-13T03:18:00+00:0", "21/01/2022", "01/21/2022",
+      "Fri, 21 Jan", "Jan 2022", "0001-01-01T00:00:00Z", "2022-01-21T10:00:00Zjunk", "2022-01-21X10:00:00",
+      "Fri, 21 Jan Jan 2022", "Fri, 21 22 Jan 2022", "1642759200", "Fri, 21 Jan 2022 10:00:00 IST",
+      "Fri, 21 Jan 2022 13:00 PM", "2022-01-21T10:00:00.Z", "Fri, 21 Jan 20222");
   CAPTURE(text);
   CHECK_FALSE(parse_feed_date(text).has_value());
 }

@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "feed/encoding.hpp"
 
+#include <catch2/catch.hpp>
 #include <random>
 #include <string>
 
-#include "feed/encoding.hpp"
 #include "fixtures.hpp"
 
 namespace newswatch {
@@ -60,7 +60,8 @@ TEST_CASE("detect_encoding follows byte order mark, declaration, header, default
            "application/atom+xml; charset='gb2312'", "UTF-8", EncodingSource::xml_declaration},
           {"http_text_xml_charset_2.xml", "text/xml; charset=windows-1252", "WINDOWS-1252",
            EncodingSource::http_header},
-          {"http_text_xml_bogus_param.xml", "text/xml; charset:iso-8859-1", "UTF-8", EncodingSource::default_utf8},
+          {"http_text_xml_bogus_param.xml", "text/xml; charset:iso-8859-1", "UTF-8",
+           EncodingSource::default_utf8},
           {"http_text_xml_qs.xml", "text/xml; qs=0.9", "UTF-8", EncodingSource::default_utf8},
           {"bozo_bogus_encoding.xml", "", "BOGUS", EncodingSource::xml_declaration},
       }));
@@ -109,16 +110,16 @@ TEST_CASE("detect_encoding reads the declaration of an 8-bit document only when 
         "KOI8-R");
   CHECK(detect_encoding("<?xml version=\"1.0\" encoding = \"windows-1251\" ?>", "").name == "WINDOWS-1251");
   CHECK(detect_encoding("<?xml version=\"1.0\"?><rss encoding=\"koi8-r\"/>", "").name == "UTF-8");
-  CHECK(detect_encoding("{\"version\": \"https://jsonfeed.org/version/1.1\"}", "application/feed+json").source ==
-        EncodingSource::default_utf8);
+  CHECK(detect_encoding("{\"version\": \"https://jsonfeed.org/version/1.1\"}", "application/feed+json")
+            .source == EncodingSource::default_utf8);
 }
 
 TEST_CASE("to_utf8 transcodes the feedparser encoding fixtures") {
   SECTION("UTF-16 and UTF-32, with and without byte order mark") {
-    const std::string file =
-        GENERATE("utf-16be-bom.xml"s, "utf-16le-bom.xml"s, "utf-32be-bom.xml"s, "utf-32le-bom.xml"s,
-                 "utf-16be.xml"s, "utf-16le.xml"s, "utf-16be-autodetect.xml"s, "utf-16le-autodetect.xml"s,
-                 "utf-32be-autodetect.xml"s, "utf-32le-autodetect.xml"s, "utf16.xml"s, "utf_16.xml"s, "utf_32.xml"s);
+    const std::string file = GENERATE(
+        "utf-16be-bom.xml"s, "utf-16le-bom.xml"s, "utf-32be-bom.xml"s, "utf-32le-bom.xml"s, "utf-16be.xml"s,
+        "utf-16le.xml"s, "utf-16be-autodetect.xml"s, "utf-16le-autodetect.xml"s, "utf-32be-autodetect.xml"s,
+        "utf-32le-autodetect.xml"s, "utf16.xml"s, "utf_16.xml"s, "utf_32.xml"s);
     CAPTURE(file);
     const Utf8Text result = to_utf8(encoding_fixture(file), detect_encoding(encoding_fixture(file), ""));
     CHECK(result.text.rfind("<?xml version=\"1.0\" encoding=", 0) == 0);
@@ -132,13 +133,14 @@ TEST_CASE("to_utf8 transcodes the feedparser encoding fixtures") {
   }
   SECTION("windows-1252 from the header, or from a declaration of ISO-8859-1") {
     const std::string expected = "This is a \xC2\xA3\xE2\x80\x9Ctest.\xE2\x80\x9D";  // £“test.”
-    CHECK(decode(encoding_fixture("http_text_xml_charset_2.xml"), "text/xml; charset=windows-1252").find(expected) !=
-          std::string::npos);
+    CHECK(decode(encoding_fixture("http_text_xml_charset_2.xml"), "text/xml; charset=windows-1252")
+              .find(expected) != std::string::npos);
     CHECK(decode(encoding_fixture("http_text_xml_charset_overrides_encoding_2.xml"), "text/xml")
               .find(expected) != std::string::npos);
   }
   SECTION("a UTF-8 byte order mark is removed") {
-    const Utf8Text result = to_utf8(encoding_fixture("utf-8-bom.xml"), {"UTF-8", EncodingSource::byte_order_mark});
+    const Utf8Text result =
+        to_utf8(encoding_fixture("utf-8-bom.xml"), {"UTF-8", EncodingSource::byte_order_mark});
     CHECK(result.text.rfind("<?xml", 0) == 0);
   }
   SECTION("invalid bytes after a byte order mark become U+FFFD") {
@@ -157,7 +159,8 @@ TEST_CASE("to_utf8 transcodes the feedparser encoding fixtures") {
 
 TEST_CASE("to_utf8 transcodes the single- and multi-byte encodings feeds use") {
   const auto [bytes, name, expected] = GENERATE(table<std::string, std::string, std::string>({
-      {"\x93quoted\x94 \x80 \x85", "WINDOWS-1252", "\xE2\x80\x9Cquoted\xE2\x80\x9D \xE2\x82\xAC \xE2\x80\xA6"},
+      {"\x93quoted\x94 \x80 \x85", "WINDOWS-1252",
+       "\xE2\x80\x9Cquoted\xE2\x80\x9D \xE2\x82\xAC \xE2\x80\xA6"},
       {"don\x92t caf\xE9", "WINDOWS-1252", "don\xE2\x80\x99t caf\xC3\xA9"},
       {"\xCF\xF0\xE8\xE2\xE5\xF2", "WINDOWS-1251", "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82"},
       {"\xF0\xD2\xC9\xD7\xC5\xD4", "KOI8-R", "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82"},
@@ -183,8 +186,13 @@ TEST_CASE("to_utf8 replaces what cannot be decoded and carries on") {
     CHECK(result.replaced == 1);
   }
   SECTION("an invalid byte in the middle") {
-    const Utf8Text result = to_utf8("abc\xFF" "def", {"CP949", EncodingSource::http_header});
-    CHECK(result.text == "abc\xEF\xBF\xBD" "def");
+    const Utf8Text result = to_utf8(
+        "abc\xFF"
+        "def",
+        {"CP949", EncodingSource::http_header});
+    CHECK(result.text ==
+          "abc\xEF\xBF\xBD"
+          "def");
     CHECK(result.replaced == 1);
   }
   SECTION("an odd byte count in UTF-16") {
@@ -211,10 +219,10 @@ TEST_CASE("to_utf8 replaces what cannot be decoded and carries on") {
 TEST_CASE("sanitize_utf8 replaces each maximal ill-formed subpart once") {
   const auto [bytes, expected, replaced] = GENERATE(table<std::string, std::string, std::size_t>({
       {"K\xC3\xB6ln \xF0\x9F\x93\xB0", "K\xC3\xB6ln \xF0\x9F\x93\xB0", 0},
-      {"a\xC0\x80z", "a\xEF\xBF\xBD\xEF\xBF\xBDz", 2},                          // overlong NUL
-      {"\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 3},              // surrogate
+      {"a\xC0\x80z", "a\xEF\xBF\xBD\xEF\xBF\xBDz", 2},                              // overlong NUL
+      {"\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 3},                  // surrogate
       {"\xF4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 4},  // past U+10FFFF
-      {"\xE2\x82", "\xEF\xBF\xBD", 1},                                          // truncated at the end
+      {"\xE2\x82", "\xEF\xBF\xBD", 1},                                              // truncated at the end
       {"\xE2\x82x", "\xEF\xBF\xBDx", 1},
       {"\xF0\x9F\x93", "\xEF\xBF\xBD", 1},
       {"\xFF\xFE", "\xEF\xBF\xBD\xEF\xBF\xBD", 2},
@@ -228,9 +236,9 @@ TEST_CASE("sanitize_utf8 replaces each maximal ill-formed subpart once") {
 
 TEST_CASE("Random bytes in any encoding come out as valid UTF-8") {
   std::mt19937 random(4242);  // fixed seed: the test is deterministic
-  const std::vector<std::string> names = {"UTF-8",  "UTF-16",    "UTF-16LE", "UTF-32BE", "WINDOWS-1252",
-                                          "KOI8-R", "SHIFT_JIS", "GB18030",  "BIG5-HKSCS", "CP949",
-                                          "EUC-JP", "ISO-2022-JP", "NOT-A-CHARSET"};
+  const std::vector<std::string> names = {
+      "UTF-8",   "UTF-16",     "UTF-16LE", "UTF-32BE", "WINDOWS-1252", "KOI8-R",       "SHIFT_JIS",
+      "GB18030", "BIG5-HKSCS", "CP949",    "EUC-JP",   "ISO-2022-JP",  "NOT-A-CHARSET"};
   for (int round = 0; round < 3000; ++round) {
     std::string bytes;
     const std::size_t length = random() % 64;

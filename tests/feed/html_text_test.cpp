@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "feed/html_text.hpp"
 
+#include <catch2/catch.hpp>
 #include <random>
 #include <string>
 
 #include "feed/encoding.hpp"
-#include "feed/html_text.hpp"
 
 namespace newswatch {
 namespace {
@@ -116,7 +116,8 @@ TEST_CASE("Random bytes through the text functions always give valid UTF-8") {
     std::string input;
     const std::size_t length = random() % 200;
     for (std::size_t i = 0; i < length; ++i) {
-      input.push_back(round % 2 == 0 ? static_cast<char>(random() % 256) : alphabet[random() % alphabet.size()]);
+      input.push_back(round % 2 == 0 ? static_cast<char>(random() % 256)
+                                     : alphabet[random() % alphabet.size()]);
     }
     CAPTURE(input);
     REQUIRE(is_valid_utf8(html_to_text(input)));

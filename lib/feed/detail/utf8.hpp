@@ -37,7 +37,8 @@ inline void append_utf8(std::string& out, char32_t cp) {
 // *maximal_subpart receives how many bytes form the maximal subpart of the ill-formed sequence (at
 // least 1), so that each such subpart becomes exactly one U+FFFD, as the Unicode standard and the
 // WHATWG decoder both recommend.
-inline std::size_t utf8_sequence_length(std::string_view text, std::size_t pos, std::size_t* maximal_subpart) {
+inline std::size_t utf8_sequence_length(std::string_view text, std::size_t pos,
+                                        std::size_t* maximal_subpart) {
   const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(text[i]); };
   const std::uint8_t lead = byte(pos);
   std::size_t need = 0;
@@ -71,11 +72,16 @@ inline std::size_t utf8_sequence_length(std::string_view text, std::size_t pos, 
 
 // Decodes the scalar value of a sequence already known to be well formed.
 inline char32_t decode_utf8(std::string_view text, std::size_t pos, std::size_t length) {
-  const auto byte = [&](std::size_t i) { return static_cast<char32_t>(static_cast<std::uint8_t>(text[pos + i])); };
+  const auto byte = [&](std::size_t i) {
+    return static_cast<char32_t>(static_cast<std::uint8_t>(text[pos + i]));
+  };
   switch (length) {
-    case 1: return byte(0);
-    case 2: return ((byte(0) & 0x1F) << 6) | (byte(1) & 0x3F);
-    case 3: return ((byte(0) & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
+    case 1:
+      return byte(0);
+    case 2:
+      return ((byte(0) & 0x1F) << 6) | (byte(1) & 0x3F);
+    case 3:
+      return ((byte(0) & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
     default:
       return ((byte(0) & 0x07) << 18) | ((byte(1) & 0x3F) << 12) | ((byte(2) & 0x3F) << 6) | (byte(3) & 0x3F);
   }
