@@ -29,21 +29,26 @@ bool is_blank(std::string_view bytes) {
   return true;
 }
 
-bool says_json(std::string_view content_type) {
-  return content_type.find("json") != std::string_view::npos;
-}
+bool says_json(std::string_view content_type) { return content_type.find("json") != std::string_view::npos; }
 
 }  // namespace
 
 const char* to_string(ParseErrorKind kind) {
   switch (kind) {
-    case ParseErrorKind::empty: return "empty";
-    case ParseErrorKind::too_large: return "too_large";
-    case ParseErrorKind::not_a_feed: return "not_a_feed";
-    case ParseErrorKind::malformed: return "malformed";
-    case ParseErrorKind::truncated: return "truncated";
-    case ParseErrorKind::bytes_replaced: return "bytes_replaced";
-    case ParseErrorKind::unknown_encoding: return "unknown_encoding";
+    case ParseErrorKind::empty:
+      return "empty";
+    case ParseErrorKind::too_large:
+      return "too_large";
+    case ParseErrorKind::not_a_feed:
+      return "not_a_feed";
+    case ParseErrorKind::malformed:
+      return "malformed";
+    case ParseErrorKind::truncated:
+      return "truncated";
+    case ParseErrorKind::bytes_replaced:
+      return "bytes_replaced";
+    case ParseErrorKind::unknown_encoding:
+      return "unknown_encoding";
   }
   return "unknown";
 }
@@ -58,9 +63,9 @@ bool ParsedFeed::malformed() const {
 Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_view content_type,
                                             std::string_view feed_url, const ParseLimits& limits) {
   if (bytes.size() > limits.max_bytes) {
-    return ParseProblem{ParseErrorKind::too_large,
-                        "document has " + std::to_string(bytes.size()) + " bytes, the limit is " +
-                            std::to_string(limits.max_bytes)};
+    return ParseProblem{ParseErrorKind::too_large, "document has " + std::to_string(bytes.size()) +
+                                                       " bytes, the limit is " +
+                                                       std::to_string(limits.max_bytes)};
   }
   if (is_blank(bytes)) return ParseProblem{ParseErrorKind::empty, "document is empty"};
 
@@ -72,9 +77,9 @@ Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_
         {ParseErrorKind::unknown_encoding, "unknown encoding " + encoding.name + ", read as UTF-8"});
   }
   if (utf8.replaced > 0) {
-    encoding_warnings.push_back({ParseErrorKind::bytes_replaced,
-                                 std::to_string(utf8.replaced) + " byte sequences invalid in " +
-                                     encoding.name + " replaced by U+FFFD"});
+    encoding_warnings.push_back({ParseErrorKind::bytes_replaced, std::to_string(utf8.replaced) +
+                                                                     " byte sequences invalid in " +
+                                                                     encoding.name + " replaced by U+FFFD"});
   }
 
   const std::string_view start = skip_space(utf8.text);

@@ -24,12 +24,12 @@ struct ParseLimits {
 };
 
 enum class ParseErrorKind {
-  empty,           // no bytes, or only white space
-  too_large,       // more than ParseLimits::max_bytes
-  not_a_feed,      // an HTML page, unrelated XML or JSON
-  malformed,       // not well-formed; as a warning, the items before the damage were kept
-  truncated,       // warning: more than ParseLimits::max_items items
-  bytes_replaced,  // warning: bytes that were not valid in the document's encoding became U+FFFD
+  empty,             // no bytes, or only white space
+  too_large,         // more than ParseLimits::max_bytes
+  not_a_feed,        // an HTML page, unrelated XML or JSON
+  malformed,         // not well-formed; as a warning, the items before the damage were kept
+  truncated,         // warning: more than ParseLimits::max_items items
+  bytes_replaced,    // warning: bytes that were not valid in the document's encoding became U+FFFD
   unknown_encoding,  // warning: the declared encoding is unknown; the bytes were read as UTF-8
 };
 

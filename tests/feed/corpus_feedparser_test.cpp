@@ -111,13 +111,26 @@ class LiteralReader {
       }
       const char escape = text_[at_++];
       switch (escape) {
-        case 'n': out.push_back('\n'); break;
-        case 't': out.push_back('\t'); break;
-        case 'r': out.push_back('\r'); break;
-        case 'x': append_utf8(out, read_hex(2)); break;
-        case 'u': append_utf8(out, read_hex(4)); break;
-        case 'U': append_utf8(out, read_hex(8)); break;
-        default: out.push_back(escape);
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 'x':
+          append_utf8(out, read_hex(2));
+          break;
+        case 'u':
+          append_utf8(out, read_hex(4));
+          break;
+        case 'U':
+          append_utf8(out, read_hex(8));
+          break;
+        default:
+          out.push_back(escape);
       }
     }
     if (at_ >= text_.size()) return false;
@@ -138,8 +151,10 @@ std::vector<std::string> conjuncts(std::string_view expression) {
   for (std::size_t i = 0; i < expression.size(); ++i) {
     const char c = expression[i];
     if (quote) {
-      if (c == '\\') ++i;
-      else if (c == quote) quote = 0;
+      if (c == '\\')
+        ++i;
+      else if (c == quote)
+        quote = 0;
     } else if (c == '\'' || c == '"') {
       quote = c;
     } else if (c == '(' || c == '[' || c == '{') {
@@ -211,7 +226,8 @@ std::string time_tuple(const std::optional<Instant>& instant) {
 
 std::string literal_tuple(const Literal& literal) {
   std::ostringstream out;
-  for (std::size_t i = 0; i < literal.numbers.size() && i < 6; ++i) out << (i ? ", " : "") << literal.numbers[i];
+  for (std::size_t i = 0; i < literal.numbers.size() && i < 6; ++i)
+    out << (i ? ", " : "") << literal.numbers[i];
   return out.str();
 }
 
@@ -267,7 +283,8 @@ std::optional<Resolved> resolve_path(const std::string& path, const ParsedFeed& 
   }
   if (joined == "updated_parsed" || joined == "modified_parsed") {
     // feedparser 6 answers updated_parsed with the published date when there is no other.
-    return Resolved{"updated", time_tuple(article.updated ? article.updated : article.published), Compare::date};
+    return Resolved{"updated", time_tuple(article.updated ? article.updated : article.published),
+                    Compare::date};
   }
   if (joined == "author" || joined == "author_detail.name" || joined == "authors.0.name") {
     return Resolved{"authors", article.authors.empty() ? std::string() : article.authors.front()};
@@ -290,8 +307,8 @@ bool is_bozo(const Result<ParsedFeed, ParseProblem>& result) {
   return false;
 }
 
-void evaluate(Tally& tally, const std::string& conjunct, const std::string& document, const FeedparserFile& file,
-              const Result<ParsedFeed, ParseProblem>& result) {
+void evaluate(Tally& tally, const std::string& conjunct, const std::string& document,
+              const FeedparserFile& file, const Result<ParsedFeed, ParseProblem>& result) {
   if (conjunct == "bozo" || conjunct == "not bozo") {
     tally.check("bozo", conjunct == "bozo" ? "bozo" : "not bozo", is_bozo(result) ? "bozo" : "not bozo");
     return;
@@ -312,7 +329,8 @@ void evaluate(Tally& tally, const std::string& conjunct, const std::string& docu
     }
     return tally.check("encoding", expected, actual);
   }
-  if (!result) return tally.check("parse", "ok", to_string(result.error().kind) + (": " + result.error().message));
+  if (!result)
+    return tally.check("parse", "ok", to_string(result.error().kind) + (": " + result.error().message));
   if (left == "version") {
     return tally.check("format", our_version_name(literal->text), to_string(result->feed.format));
   }
@@ -351,7 +369,8 @@ TEST_CASE("feedparser corpus: the Expect lines we can evaluate hold for us", "[c
     }
     const auto result = parse_feed(document, file.content_type, file.content_location);
     tally.begin_file(relative_name(path));
-    for (const std::string& conjunct : conjuncts(file.expect)) evaluate(tally, conjunct, document, file, result);
+    for (const std::string& conjunct : conjuncts(file.expect))
+      evaluate(tally, conjunct, document, file, result);
     tally.end_file();
   }
   WARN(tally.report());

@@ -30,7 +30,8 @@ std::vector<std::string> names(const json& list, const char* key) {
   std::vector<std::string> out;
   if (!list.is_array()) return out;
   for (const json& element : list) {
-    if (element.contains(key) && element[key].is_string()) out.push_back(flat(as_text(element[key].get<std::string>())));
+    if (element.contains(key) && element[key].is_string())
+      out.push_back(flat(as_text(element[key].get<std::string>())));
   }
   return out;
 }
@@ -45,7 +46,8 @@ std::string joined(std::vector<std::string> list) {
 // feed-rs makes up an id (an MD5 hex digest, or a random UUID) when an entry has none; there is
 // nothing to compare.
 bool is_generated_id(const std::string& id, const std::string& document) {
-  return id.size() >= 20 && id.size() <= 36 && id.find_first_not_of("0123456789abcdef-") == std::string::npos &&
+  return id.size() >= 20 && id.size() <= 36 &&
+         id.find_first_not_of("0123456789abcdef-") == std::string::npos &&
          document.find(id) == std::string::npos;
 }
 
@@ -59,7 +61,8 @@ void check_entry(Tally& tally, const json& expected, const Article& article, con
   tally.check("title", flat(as_text(text_member(expected, "title"))), flat(article.title));
 
   std::vector<std::string> hrefs;
-  for (const json& link : expected.value("links", json::array())) hrefs.push_back(string_or_empty(link, "href"));
+  for (const json& link : expected.value("links", json::array()))
+    hrefs.push_back(string_or_empty(link, "href"));
   if (hrefs.empty()) {
     tally.skip("entry without link in feed-rs");
   } else {
@@ -82,8 +85,9 @@ void check_entry(Tally& tally, const json& expected, const Article& article, con
   const std::string expected_content = flat(as_text(content));
   tally.check("content", expected_content,
               article.content.empty() && expected_content == flat(article.summary) ? expected_content
-                                                                                  : flat(article.content));
-  tally.check("authors", joined(names(expected.value("authors", json::array()), "name")), joined(article.authors));
+                                                                                   : flat(article.content));
+  tally.check("authors", joined(names(expected.value("authors", json::array()), "name")),
+              joined(article.authors));
   tally.check("categories", joined(names(expected.value("categories", json::array()), "term")),
               joined(article.categories));
 }
@@ -101,7 +105,8 @@ TEST_CASE("feed-rs corpus: every field we output matches feed-rs's expectations"
   for (const auto& expected_path : files) {
     std::string stem = expected_path.string();
     stem.resize(stem.size() - std::string_view(".serde.json").size());
-    const std::filesystem::path source = std::filesystem::exists(stem + ".xml") ? stem + ".xml" : stem + ".json";
+    const std::filesystem::path source =
+        std::filesystem::exists(stem + ".xml") ? stem + ".xml" : stem + ".json";
     const std::string document = read_file(source);
     const json expected = json::parse(read_file(expected_path));
     tally.begin_file(relative_name(source));
@@ -114,7 +119,8 @@ TEST_CASE("feed-rs corpus: every field we output matches feed-rs's expectations"
     tally.check("feed_title", flat(as_text(text_member(expected, "title"))), flat(parsed->feed.title));
     std::vector<std::string> feed_links;
     for (const json& link : expected.value("links", json::array())) {
-      if (link["rel"].is_null() || link["rel"] == "alternate") feed_links.push_back(string_or_empty(link, "href"));
+      if (link["rel"].is_null() || link["rel"] == "alternate")
+        feed_links.push_back(string_or_empty(link, "href"));
     }
     if (!feed_links.empty()) {
       const bool listed =

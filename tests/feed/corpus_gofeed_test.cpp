@@ -55,7 +55,8 @@ std::vector<std::string> alternate_hrefs(const json& links) {
   return out;
 }
 
-void check_link_in(Tally& tally, const char* field, const std::vector<std::string>& hrefs, const std::string& ours) {
+void check_link_in(Tally& tally, const char* field, const std::vector<std::string>& hrefs,
+                   const std::string& ours) {
   if (hrefs.empty()) return tally.skip("links without an alternate");
   const bool listed = std::find(hrefs.begin(), hrefs.end(), ours) != hrefs.end();
   tally.check(field, hrefs.front(), listed ? hrefs.front() : ours);

@@ -17,7 +17,8 @@ std::string broken_promise(const Result<ParsedFeed, ParseProblem>& result) {
   if (!valid_utf8(feed.title) || !valid_utf8(feed.link)) return "feed text is not UTF-8";
   for (const Article& article : feed.articles) {
     if (article.id.empty()) return "article without id";
-    for (const std::string* text : {&article.id, &article.title, &article.link, &article.summary, &article.content}) {
+    for (const std::string* text :
+         {&article.id, &article.title, &article.link, &article.summary, &article.content}) {
       if (!valid_utf8(*text)) return "article text is not UTF-8";
     }
   }
@@ -48,7 +49,8 @@ TEST_CASE("every fixture file, whole and truncated at random points, parses with
       for (int i = 0; i < 3; ++i) cuts.push_back(cut(random));
     }
     for (std::size_t length : cuts) {
-      const auto result = parse_feed(std::string_view(bytes).substr(0, length), "", "http://example.org/feed");
+      const auto result =
+          parse_feed(std::string_view(bytes).substr(0, length), "", "http://example.org/feed");
       ++parses;
       feeds += result.ok() ? 1 : 0;
       malformed += result.ok() && result->malformed() ? 1 : 0;

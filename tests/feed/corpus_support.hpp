@@ -47,7 +47,8 @@ struct KnownDeviation {
 
 inline std::string trim_copy(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
+    text.remove_suffix(1);
   return std::string(text);
 }
 
@@ -123,8 +124,9 @@ class Tally {
     for (const Failure& failure : failures_) {
       if (explanation(failure)) continue;
       ++unexplained;
-      details << "\n  UNEXPLAINED " << failure.file << " [" << failure.field << "]\n    expected: "
-              << failure.expected.substr(0, 300) << "\n    actual:   " << failure.actual.substr(0, 300);
+      details << "\n  UNEXPLAINED " << failure.file << " [" << failure.field
+              << "]\n    expected: " << failure.expected.substr(0, 300)
+              << "\n    actual:   " << failure.actual.substr(0, 300);
     }
     out << ", " << (failures_.size() - unexplained) << " known deviations, " << unexplained << " unexplained";
     for (const auto& [why, count] : skipped_) out << "\n  not evaluated (" << why << "): " << count;

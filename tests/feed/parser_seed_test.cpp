@@ -28,7 +28,8 @@ void check_twins(const Feed& feed) {
   REQUIRE(feed.articles.size() == 3);
   const Article& seed = feed.articles[0];
   CHECK(seed.title == "Russia demands NATO troops leave Romania and Bulgaria");
-  CHECK(seed.link == "https://www.example-news.ro/world/russia-demands-nato-troops-leave-romania-and-bulgaria-2022-01-21");
+  CHECK(seed.link ==
+        "https://www.example-news.ro/world/russia-demands-nato-troops-leave-romania-and-bulgaria-2022-01-21");
   CHECK(seed.id == seed.link);
   REQUIRE(seed.published);
   CHECK(format_rfc3339(*seed.published) == "2022-01-21T09:30:00Z");

@@ -1,11 +1,12 @@
 // parse_feed's promises, one by one, on small documents written here.
+#include "feed/parser.hpp"
+
 #include <catch2/catch.hpp>
 #include <string>
 
 #include "feed/article_json.hpp"
 #include "feed/date.hpp"
 #include "feed/html_text.hpp"
-#include "feed/parser.hpp"
 
 namespace newswatch {
 namespace {
@@ -24,7 +25,9 @@ ParseProblem parse_error(std::string_view document, const ParseLimits& limits = 
   return result.error();
 }
 
-std::string rfc3339(const std::optional<Instant>& instant) { return instant ? format_rfc3339(*instant) : "null"; }
+std::string rfc3339(const std::optional<Instant>& instant) {
+  return instant ? format_rfc3339(*instant) : "null";
+}
 
 TEST_CASE("RSS 2.0 item: every field", "[parser][rss]") {
   const auto parsed = parse_ok(R"(<?xml version="1.0"?>
@@ -65,14 +68,21 @@ TEST_CASE("RSS versions and formats are told apart", "[parser][format]") {
   CHECK(parse_ok(R"(<rss version="0.91"><channel/></rss>)").feed.format == FeedFormat::rss091);
   CHECK(parse_ok(R"(<rss version="0.92"><channel/></rss>)").feed.format == FeedFormat::rss092);
   CHECK(parse_ok(R"(<rss version="2.0"><channel/></rss>)").feed.format == FeedFormat::rss20);
-  CHECK(parse_ok(R"(<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"/>)")
-            .feed.format == FeedFormat::rss10);
-  CHECK(parse_ok(R"(<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/"/>)")
-            .feed.format == FeedFormat::rss090);
+  CHECK(
+      parse_ok(
+          R"(<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"/>)")
+          .feed.format == FeedFormat::rss10);
+  CHECK(
+      parse_ok(
+          R"(<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/"/>)")
+          .feed.format == FeedFormat::rss090);
   CHECK(parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom"/>)").feed.format == FeedFormat::atom10);
-  CHECK(parse_ok(R"(<feed version="0.3" xmlns="http://purl.org/atom/ns#"/>)").feed.format == FeedFormat::atom03);
-  CHECK(parse_ok(R"({"version": "https://jsonfeed.org/version/1", "items": []})").feed.format == FeedFormat::json10);
-  CHECK(parse_ok(R"({"version": "https://jsonfeed.org/version/1.1", "items": []})").feed.format == FeedFormat::json11);
+  CHECK(parse_ok(R"(<feed version="0.3" xmlns="http://purl.org/atom/ns#"/>)").feed.format ==
+        FeedFormat::atom03);
+  CHECK(parse_ok(R"({"version": "https://jsonfeed.org/version/1", "items": []})").feed.format ==
+        FeedFormat::json10);
+  CHECK(parse_ok(R"({"version": "https://jsonfeed.org/version/1.1", "items": []})").feed.format ==
+        FeedFormat::json11);
 }
 
 TEST_CASE("RSS 1.0: items beside the channel, namespaces matched by URI not prefix", "[parser][rss10]") {
@@ -92,7 +102,8 @@ TEST_CASE("RSS 1.0: items beside the channel, namespaces matched by URI not pref
 }
 
 TEST_CASE("Atom 1.0 entry: link choice, xml:base, text constructs", "[parser][atom]") {
-  const auto parsed = parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://blog.example.com/a/">
+  const auto parsed =
+      parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://blog.example.com/a/">
   <title type="html">&lt;i&gt;My&lt;/i&gt; blog</title>
   <link rel="self" href="/feed.atom"/><link href="./"/>
   <entry xml:base="posts/">
@@ -178,7 +189,8 @@ TEST_CASE("id falls back to the link, then to a hash of title and date", "[parse
 }
 
 TEST_CASE("content that repeats the summary is not kept twice", "[parser][content]") {
-  const auto parsed = parse_ok(R"(<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+  const auto parsed =
+      parse_ok(R"(<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
     <item><description>&lt;p&gt;Same text&lt;/p&gt;</description><content:encoded>&lt;p&gt;Same  text&lt;/p&gt;</content:encoded></item>
     <item><content:encoded>Only content</content:encoded></item></channel></rss>)");
   REQUIRE(parsed.feed.articles.size() == 2);
@@ -189,8 +201,9 @@ TEST_CASE("content that repeats the summary is not kept twice", "[parser][conten
 }
 
 TEST_CASE("lenient text: HTML entities and bare ampersands", "[parser][lenient]") {
-  const auto parsed = parse_ok("<rss version=\"2.0\"><channel><item><title>Fish & Chips &eacute;t&eacute; "
-                               "&#8212; AT&amp;T &bogus;</title></item></channel></rss>");
+  const auto parsed = parse_ok(
+      "<rss version=\"2.0\"><channel><item><title>Fish & Chips &eacute;t&eacute; "
+      "&#8212; AT&amp;T &bogus;</title></item></channel></rss>");
   REQUIRE(parsed.feed.articles.size() == 1);
   CHECK(parsed.feed.articles[0].title == "Fish & Chips \u00e9t\u00e9 \u2014 AT&T &bogus;");
   CHECK_FALSE(parsed.malformed());
@@ -199,21 +212,23 @@ TEST_CASE("lenient text: HTML entities and bare ampersands", "[parser][lenient]"
 TEST_CASE("malformed XML: complete items are kept, the damage is reported with its position",
           "[parser][malformed]") {
   SECTION("document cut off inside the third item") {
-    const auto parsed = parse_ok("<rss version=\"2.0\"><channel><title>T</title>\n"
-                                 "<item><title>One</title></item>\n"
-                                 "<item><title>Two</title></item>\n"
-                                 "<item><title>Thr");
+    const auto parsed = parse_ok(
+        "<rss version=\"2.0\"><channel><title>T</title>\n"
+        "<item><title>One</title></item>\n"
+        "<item><title>Two</title></item>\n"
+        "<item><title>Thr");
     REQUIRE(parsed.malformed());
     std::vector<std::string> titles;
     for (const Article& article : parsed.feed.articles) titles.push_back(article.title);
     CHECK(titles == std::vector<std::string>{"One", "Two"});
   }
   SECTION("a mismatched tag in the middle: libxml2's recovery keeps the items after it") {
-    const auto parsed = parse_ok("<rss version=\"2.0\"><channel>\n"
-                                 "<item><title>One</title></item>\n"
-                                 "<item><title>Two</b></title></item>\n"
-                                 "<item><title>Three</title></item>\n"
-                                 "</channel></rss>");
+    const auto parsed = parse_ok(
+        "<rss version=\"2.0\"><channel>\n"
+        "<item><title>One</title></item>\n"
+        "<item><title>Two</b></title></item>\n"
+        "<item><title>Three</title></item>\n"
+        "</channel></rss>");
     REQUIRE(parsed.malformed());
     const ParseProblem& problem = parsed.warnings.front();
     CHECK(problem.kind == ParseErrorKind::malformed);
@@ -230,7 +245,8 @@ TEST_CASE("malformed XML: complete items are kept, the damage is reported with i
     CHECK(parsed.feed.title == "I\u00f1t\u00ebrn\u00e2");
   }
   SECTION("columns count characters, not bytes") {
-    const auto parsed = parse_ok("<rss version=\"2.0\"><channel>\n<item><title>\u00e9\u00e9\u00e9</x></item></channel></rss>");
+    const auto parsed = parse_ok(
+        "<rss version=\"2.0\"><channel>\n<item><title>\u00e9\u00e9\u00e9</x></item></channel></rss>");
     REQUIRE(parsed.malformed());
     CHECK(parsed.warnings.front().line == 2);
     CHECK(parsed.warnings.front().column == 19);  // 22 if bytes were counted
@@ -249,7 +265,8 @@ TEST_CASE("typed errors: empty, too large, not a feed, broken JSON", "[parser][e
   CHECK(parse_error("<html><body><br></body></html>").kind == ParseErrorKind::not_a_feed);
   CHECK(parse_error(R"({"name": "not a feed", "items": [1, 2]})").kind == ParseErrorKind::not_a_feed);
   CHECK(parse_error("[1, 2, 3]").kind == ParseErrorKind::not_a_feed);
-  const ParseProblem broken = parse_error("{\n  \"version\": \"https://jsonfeed.org/version/1\",\n  \"items\": [,]\n}");
+  const ParseProblem broken =
+      parse_error("{\n  \"version\": \"https://jsonfeed.org/version/1\",\n  \"items\": [,]\n}");
   CHECK(broken.kind == ParseErrorKind::malformed);
   CHECK(broken.line == 3);
   CHECK(parse_error(std::string(100000, '[')).kind == ParseErrorKind::malformed);  // no stack exhaustion
@@ -302,18 +319,23 @@ TEST_CASE("billion laughs and XXE expand nothing", "[parser][safety]") {
     REQUIRE(parsed.feed.articles.size() == 1);
     CHECK(parsed.feed.articles[0].title.find("root:") == std::string::npos);
     const auto broken = parse_ok(std::string(xxe) + "<x");
-    for (const Article& article : broken.feed.articles) CHECK(article.title.find("root:") == std::string::npos);
+    for (const Article& article : broken.feed.articles)
+      CHECK(article.title.find("root:") == std::string::npos);
   }
 }
 
 TEST_CASE("encodings: declared, from the header, and broken bytes", "[parser][encoding]") {
-  const std::string latin1 = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
-                             "<item><title>Gr\xFC\xDF" "e</title></item></channel></rss>";
+  const std::string latin1 =
+      "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
+      "<item><title>Gr\xFC\xDF"
+      "e</title></item></channel></rss>";
   CHECK(parse_ok(latin1).feed.articles.at(0).title == "Gr\u00fc\u00dfe");
-  const std::string koi8 = "<rss version=\"2.0\"><channel><item><title>\xF0\xD2\xC9\xD7\xC5\xD4</title></item></channel></rss>";
+  const std::string koi8 =
+      "<rss version=\"2.0\"><channel><item><title>\xF0\xD2\xC9\xD7\xC5\xD4</title></item></channel></rss>";
   CHECK(parse_ok(koi8, "", "application/rss+xml; charset=KOI8-R").feed.articles.at(0).title ==
         "\u041f\u0440\u0438\u0432\u0435\u0442");
-  const auto broken = parse_ok("<rss version=\"2.0\"><channel><item><title>bad \xFF byte</title></item></channel></rss>");
+  const auto broken =
+      parse_ok("<rss version=\"2.0\"><channel><item><title>bad \xFF byte</title></item></channel></rss>");
   CHECK(broken.feed.articles.at(0).title == "bad \uFFFD byte");
   REQUIRE_FALSE(broken.warnings.empty());
   CHECK(broken.warnings[0].kind == ParseErrorKind::bytes_replaced);

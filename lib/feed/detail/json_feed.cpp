@@ -21,8 +21,10 @@ bool nesting_within(std::string_view text, std::size_t max_depth) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -146,8 +148,8 @@ Result<ParsedFeed, ParseProblem> read_json_feed(std::string_view text, std::stri
   for (const json& item : *items) {
     if (!item.is_object()) continue;
     if (feed.articles.size() >= limits.max_items) {
-      parsed.warnings.push_back({ParseErrorKind::truncated,
-                                 "more than " + std::to_string(limits.max_items) + " items; the rest dropped"});
+      parsed.warnings.push_back({ParseErrorKind::truncated, "more than " + std::to_string(limits.max_items) +
+                                                                " items; the rest dropped"});
       break;
     }
     feed.articles.push_back(read_item(item, item_base, feed_authors));

@@ -140,8 +140,8 @@ std::string resolve_url(std::string_view base_text, std::string_view reference_t
   const UriParts base = split(base_text);
   if (!base.scheme) return std::string(reference_text);
   if (reference.authority) {
-    return recompose(*base.scheme, reference.authority, remove_dot_segments(reference.path),
-                     reference.query, reference.fragment);
+    return recompose(*base.scheme, reference.authority, remove_dot_segments(reference.path), reference.query,
+                     reference.fragment);
   }
   if (reference.path.empty()) {
     return recompose(*base.scheme, base.authority, base.path, reference.query ? reference.query : base.query,

@@ -196,12 +196,17 @@ void append_decoded(std::string& out, std::string_view raw) {
 void append_character_data(std::string& out, pugi::xml_node node, int depth) {
   for (pugi::xml_node child : node.children()) {
     switch (child.type()) {
-      case pugi::node_pcdata: append_decoded(out, child.value()); break;
-      case pugi::node_cdata: out.append(child.value()); break;
+      case pugi::node_pcdata:
+        append_decoded(out, child.value());
+        break;
+      case pugi::node_cdata:
+        out.append(child.value());
+        break;
       case pugi::node_element:
         if (depth < 64) append_character_data(out, child, depth + 1);
         break;
-      default: break;
+      default:
+        break;
     }
   }
 }
@@ -232,11 +237,20 @@ bool has_element_child(pugi::xml_node node) {
 void append_escaped(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
-      case '&': out.append("&amp;"); break;
-      case '<': out.append("&lt;"); break;
-      case '>': out.append("&gt;"); break;
-      case '"': out.append("&quot;"); break;
-      default: out.push_back(c);
+      case '&':
+        out.append("&amp;");
+        break;
+      case '<':
+        out.append("&lt;");
+        break;
+      case '>':
+        out.append("&gt;");
+        break;
+      case '"':
+        out.append("&quot;");
+        break;
+      default:
+        out.push_back(c);
     }
   }
 }
@@ -249,8 +263,12 @@ constexpr int kMaxMarkupDepth = 128;
 void append_markup(std::string& out, pugi::xml_node node, int depth) {
   for (pugi::xml_node child : node.children()) {
     switch (child.type()) {
-      case pugi::node_pcdata: out.append(child.value()); break;
-      case pugi::node_cdata: append_escaped(out, child.value()); break;
+      case pugi::node_pcdata:
+        out.append(child.value());
+        break;
+      case pugi::node_cdata:
+        append_escaped(out, child.value());
+        break;
       case pugi::node_element: {
         const std::string_view name = local_name_of(child.name());
         out.push_back('<');
@@ -262,8 +280,10 @@ void append_markup(std::string& out, pugi::xml_node node, int depth) {
           out.append(local_name_of(attribute_name));
           out.append("=\"");
           for (char c : std::string_view(attribute.value())) {
-            if (c == '"') out.append("&quot;");
-            else out.push_back(c);
+            if (c == '"')
+              out.append("&quot;");
+            else
+              out.push_back(c);
           }
           out.push_back('"');
         }
@@ -272,7 +292,8 @@ void append_markup(std::string& out, pugi::xml_node node, int depth) {
         out.append("</").append(name).push_back('>');
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
 }
@@ -365,10 +386,13 @@ std::string plain_to(Layout layout, std::string_view text) {
 
 std::string read_text(pugi::xml_node node, TextKind kind, Layout layout) {
   switch (kind) {
-    case TextKind::xhtml: return html_to(layout, markup_of(xhtml_container(node)));
+    case TextKind::xhtml:
+      return html_to(layout, markup_of(xhtml_container(node)));
     case TextKind::html:
-      return has_element_child(node) ? html_to(layout, markup_of(node)) : html_to(layout, character_data(node));
-    case TextKind::plain: break;
+      return has_element_child(node) ? html_to(layout, markup_of(node))
+                                     : html_to(layout, character_data(node));
+    case TextKind::plain:
+      break;
   }
   return plain_to(layout, character_data(node));
 }
@@ -377,7 +401,8 @@ std::string read_text(pugi::xml_node node, TextKind kind, Layout layout) {
 bool is_base64_type(std::string_view type) {
   if (type.find('/') == std::string_view::npos) return false;
   if (type.substr(0, 5) == "text/" || type.substr(0, 5) == "TEXT/") return false;
-  return !type.ends_with("+xml") && !type.ends_with("/xml") && !equals_ignoring_case(type, "application/xhtml+xml");
+  return !type.ends_with("+xml") && !type.ends_with("/xml") &&
+         !equals_ignoring_case(type, "application/xhtml+xml");
 }
 
 std::string read_atom_text(pugi::xml_node node, Layout layout) {
@@ -414,8 +439,10 @@ std::string author_name(std::string text) {
   const std::string_view inside = whole.substr(open + 1, close - open - 1);
   const std::string_view outside = whole.substr(0, open);
   std::string name;
-  if (outside.find('@') != std::string_view::npos) name = collapse_whitespace(inside);
-  else if (inside.find('@') != std::string_view::npos) name = collapse_whitespace(outside);
+  if (outside.find('@') != std::string_view::npos)
+    name = collapse_whitespace(inside);
+  else if (inside.find('@') != std::string_view::npos)
+    name = collapse_whitespace(outside);
   return name.empty() ? text : name;
 }
 
@@ -455,10 +482,10 @@ struct LinkChoice {
       return;
     }
     const std::string_view type = attribute_value(link, "type");
-    const int offered = equals_ignoring_case(type, "text/html")              ? 3
-                        : type.empty()                                      ? 2
+    const int offered = equals_ignoring_case(type, "text/html")               ? 3
+                        : type.empty()                                        ? 2
                         : equals_ignoring_case(type, "application/xhtml+xml") ? 2
-                                                                            : 1;
+                                                                              : 1;
     if (offered <= rank) return;
     std::string resolved = url_in(link, attribute_value(link, "href"), base);
     if (resolved.empty()) return;
@@ -512,8 +539,8 @@ bool DocumentReader::room_for_item() {
   if (parsed_.feed.articles.size() < limits_.max_items) return true;
   if (!truncated_) {
     truncated_ = true;
-    parsed_.warnings.push_back({ParseErrorKind::truncated,
-                                "more than " + std::to_string(limits_.max_items) + " items; the rest dropped"});
+    parsed_.warnings.push_back({ParseErrorKind::truncated, "more than " + std::to_string(limits_.max_items) +
+                                                               " items; the rest dropped"});
   }
   return false;
 }
@@ -574,11 +601,13 @@ void DocumentReader::read_rss(pugi::xml_node root, const std::string& base) {
     ScopeGuard guard(scope_, child);
     const QName name = qualified_name(scope_, child);
     if (!is_rss_ns(name.ns)) continue;
-    if (name.ns == Ns::rss090 && parsed_.feed.format == FeedFormat::rss10) parsed_.feed.format = FeedFormat::rss090;
+    if (name.ns == Ns::rss090 && parsed_.feed.format == FeedFormat::rss10)
+      parsed_.feed.format = FeedFormat::rss090;
     if (name.local == "channel") {
       read_rss_channel(child, base_of(child, base));
     } else if (name.local == "item" && child != incomplete_item_ && room_for_item()) {
-      parsed_.feed.articles.push_back(read_rss_item(child, base_of(child, item_base_.empty() ? base : item_base_)));
+      parsed_.feed.articles.push_back(
+          read_rss_item(child, base_of(child, item_base_.empty() ? base : item_base_)));
     }
   }
 }
@@ -637,8 +666,10 @@ void DocumentReader::read_common_field(QName name, pugi::xml_node field, Article
       }
       break;
     case Ns::dcterms:
-      if (name.local == "modified") read_date(field, dates.updated);
-      else if (name.local == "issued" || name.local == "created" || name.local == "date") read_date(field, dates.published_fallback);
+      if (name.local == "modified")
+        read_date(field, dates.updated);
+      else if (name.local == "issued" || name.local == "created" || name.local == "date")
+        read_date(field, dates.published_fallback);
       break;
     case Ns::content:
       if (name.local == "encoded" && article.content.empty()) article.content = read_rss_html(field);
@@ -648,7 +679,8 @@ void DocumentReader::read_common_field(QName name, pugi::xml_node field, Article
         article.content = html_to_text(markup_of(field));
       }
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -718,12 +750,14 @@ void DocumentReader::read_atom_feed(pugi::xml_node feed_node, const std::string&
       feed.title = read_atom_text(child, Layout::inline_text);
     } else if (name.local == "link") {
       link.offer(child, base);
-      if (attribute_value(child, "rel") == "self") self_link = url_in(child, attribute_value(child, "href"), base);
+      if (attribute_value(child, "rel") == "self")
+        self_link = url_in(child, attribute_value(child, "href"), base);
     }
   }
   // Without the document's address, its rel="self" link is the best base there is.
   std::string entry_base = base;
-  if (!has_scheme(entry_base) && has_scheme(self_link) && !feed_node.attribute("xml:base")) entry_base = self_link;
+  if (!has_scheme(entry_base) && has_scheme(self_link) && !feed_node.attribute("xml:base"))
+    entry_base = self_link;
   feed.link = link.href;
   if (!has_scheme(feed.link) && !feed.link.empty() && has_scheme(entry_base)) {
     feed.link = resolve_url(entry_base, feed.link);
@@ -798,8 +832,8 @@ Article DocumentReader::read_atom_entry(pugi::xml_node entry, const std::string&
 // ---------------------------------------------------------------------------------------------
 // Parsing, and recovering from broken documents.
 
-constexpr unsigned int kPugiOptions = pugi::parse_cdata | pugi::parse_eol | pugi::parse_wconv_attribute |
-                                      pugi::parse_ws_pcdata;
+constexpr unsigned int kPugiOptions =
+    pugi::parse_cdata | pugi::parse_eol | pugi::parse_wconv_attribute | pugi::parse_ws_pcdata;
 
 pugi::xml_node root_element(const pugi::xml_document& document) {
   for (pugi::xml_node child : document.children()) {
@@ -867,7 +901,8 @@ std::string make_entities_xml_safe(std::string_view text) {
       continue;
     }
     const std::string_view entity = text.substr(i, j + 1 - i);
-    static constexpr std::array<std::string_view, 5> kXmlEntities{"&lt;", "&gt;", "&amp;", "&quot;", "&apos;"};
+    static constexpr std::array<std::string_view, 5> kXmlEntities{"&lt;", "&gt;", "&amp;", "&quot;",
+                                                                  "&apos;"};
     bool predefined = entity[1] == '#';
     for (std::string_view xml_entity : kXmlEntities) predefined = predefined || entity == xml_entity;
     if (predefined) {
@@ -890,8 +925,9 @@ std::string recover_with_libxml2(const std::string& text) {
   ensure_libxml_initialised();
   const std::string prepared = make_entities_xml_safe(text);
   if (prepared.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return {};
-  xmlDocPtr document = xmlReadMemory(prepared.data(), static_cast<int>(prepared.size()), nullptr, "UTF-8",
-                                     XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  xmlDocPtr document =
+      xmlReadMemory(prepared.data(), static_cast<int>(prepared.size()), nullptr, "UTF-8",
+                    XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   if (document == nullptr) return {};
   std::string repaired;
   if (xmlDocGetRootElement(document) != nullptr) {
@@ -943,11 +979,12 @@ Result<ParsedFeed, ParseProblem> read_xml_feed(std::string text, std::string_vie
     return std::move(attempt.parsed);
   }
 
-  ParseProblem problem{ParseErrorKind::malformed, std::string("not well-formed XML: ") + status.description()};
+  ParseProblem problem{ParseErrorKind::malformed,
+                       std::string("not well-formed XML: ") + status.description()};
   locate(original, static_cast<std::size_t>(status.offset), problem.line, problem.column);
 
-  Attempt best = read_document(document, open_item(document, original, static_cast<std::size_t>(status.offset)),
-                               feed_url, limits);
+  Attempt best = read_document(
+      document, open_item(document, original, static_cast<std::size_t>(status.offset)), feed_url, limits);
   // libxml2 closes whatever is open at the end of the input, so in a document that was cut off the
   // last item of its repaired tree is as incomplete as in pugixml's: skip it the same way.
   const pugi::xml_node root = root_element(document);
@@ -957,7 +994,8 @@ Result<ParsedFeed, ParseProblem> read_xml_feed(std::string text, std::string_vie
   if (!repaired.empty()) {
     pugi::xml_document recovered;
     if (recovered.load_buffer_inplace(repaired.data(), repaired.size(), kPugiOptions, pugi::encoding_utf8)) {
-      Attempt second = read_document(recovered, cut_off ? open_item(recovered) : pugi::xml_node{}, feed_url, limits);
+      Attempt second =
+          read_document(recovered, cut_off ? open_item(recovered) : pugi::xml_node{}, feed_url, limits);
       if (second.is_feed && (!best.is_feed || count_items(second.parsed) > count_items(best.parsed))) {
         best = std::move(second);
       }
