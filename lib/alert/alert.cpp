@@ -24,8 +24,8 @@ std::string lowercase(std::string_view text) {
 std::size_t scheme_length(std::string_view url) {
   if (url.empty() || !std::isalpha(static_cast<unsigned char>(url[0]))) return 0;
   std::size_t i = 1;
-  while (i < url.size() && (std::isalnum(static_cast<unsigned char>(url[i])) || url[i] == '+' || url[i] == '-' ||
-                            url[i] == '.')) {
+  while (i < url.size() && (std::isalnum(static_cast<unsigned char>(url[i])) || url[i] == '+' ||
+                            url[i] == '-' || url[i] == '.')) {
     ++i;
   }
   return i < url.size() && url[i] == ':' ? i : 0;
@@ -61,7 +61,8 @@ std::string normalize_link(std::string_view url) {
   std::string_view authority = url.substr(authority_start, authority_end - authority_start);
   // Only the host is case-insensitive (RFC 3986 section 3.2.2), not the user information before '@'.
   const std::size_t at = authority.rfind('@');
-  const std::string_view user_info = at == std::string_view::npos ? std::string_view() : authority.substr(0, at + 1);
+  const std::string_view user_info =
+      at == std::string_view::npos ? std::string_view() : authority.substr(0, at + 1);
   const std::string_view host = authority.substr(user_info.size());
   std::string out = lowercase(url.substr(0, scheme)) + "://" + std::string(user_info) + lowercase(host);
   const std::string_view rest = url.substr(authority_end);
@@ -84,7 +85,8 @@ namespace {
 using Json = nlohmann::ordered_json;  // insertion order: the schema's order, the same every time
 
 // Caps a field at `limit` bytes on a UTF-8 boundary and notes the cut under `what`.
-std::string capped(std::string_view text, std::size_t limit, const char* what, std::set<std::string>& truncated) {
+std::string capped(std::string_view text, std::size_t limit, const char* what,
+                   std::set<std::string>& truncated) {
   const std::string_view kept = utf8_prefix(text, limit);
   if (kept.size() < text.size()) truncated.insert(what);
   return std::string(kept);
@@ -147,7 +149,8 @@ std::optional<Alert> build_alert(const Article& article, const FeedInfo& feed, c
 
   Json watchlists_json = Json::array();
   for (const WatchlistInfo& watchlist : watchlists) {
-    watchlists_json.push_back(Json{{"name", watchlist.name}, {"file", watchlist.file}, {"version", watchlist.version}});
+    watchlists_json.push_back(
+        Json{{"name", watchlist.name}, {"file", watchlist.file}, {"version", watchlist.version}});
   }
 
   Json json;

@@ -38,7 +38,7 @@ struct AlertLimits {
   std::size_t max_summary_bytes = 4096;
   std::size_t max_snippet_bytes = 480;  // a 160-character snippet in any script fits
   std::size_t max_matches = 200;
-  std::size_t max_url_bytes = 8192;     // link, article id, feed URL and feed title each
+  std::size_t max_url_bytes = 8192;  // link, article id, feed URL and feed title each
 };
 
 struct Alert {

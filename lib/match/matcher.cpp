@@ -68,7 +68,8 @@ class CompiledMatcher final : public Matcher {
         if (result.matches.size() >= options_.max_matches_per_article) continue;
         const TermOwner& owner = terms_[hit.term];
         const MatchClass& match_class = classes_[owner.match_class];
-        result.matches.push_back(Match{match_class.kind, match_class.name, owner.text, kFields[f], hit.start, hit.end,
+        result.matches.push_back(Match{match_class.kind, match_class.name, owner.text, kFields[f], hit.start,
+                                       hit.end,
                                        make_snippet(texts[f], hit.start, hit.end, options_.snippet_chars)});
         class_hits.push_back(ClassHit{owner.match_class, f, hit.start, hit.end});
       }
@@ -147,8 +148,8 @@ class Compiler {
         if (!inserted) {
           const DeclaredRule& first = declared_[existing->second];
           error(w, rule.line, rule.column,
-                "duplicate rule '" + rule.name + "' (first defined at " + position(first.watchlist, first.definition.line,
-                                                                                  first.definition.column) + ")");
+                "duplicate rule '" + rule.name + "' (first defined at " +
+                    position(first.watchlist, first.definition.line, first.definition.column) + ")");
           continue;
         }
         declared_.push_back({rule, w});
@@ -164,10 +165,11 @@ class Compiler {
     std::vector<std::uint32_t> topological;
     for (std::size_t r = 0; r < declared_.size(); ++r) visit(r, state, topological);
     std::vector<std::uint32_t> position_of(declared_.size());
-    for (std::size_t i = 0; i < topological.size(); ++i) position_of[topological[i]] = static_cast<std::uint32_t>(i);
+    for (std::size_t i = 0; i < topological.size(); ++i)
+      position_of[topological[i]] = static_cast<std::uint32_t>(i);
     for (std::uint32_t r : topological) {
-      CompiledRule rule{declared_[r].definition.name, declared_[r].definition.severity, declared_[r].definition.within,
-                        resolved_[r]};
+      CompiledRule rule{declared_[r].definition.name, declared_[r].definition.severity,
+                        declared_[r].definition.within, resolved_[r]};
       for (CompiledRequirement& requirement : rule.requirements) {
         for (std::uint32_t& required : requirement.rules) required = position_of[required];
       }
@@ -243,7 +245,8 @@ class Compiler {
     rule.severity = Severity::low;
     rule.within = RuleWindow{};
     Requirement any;
-    for (const WatchedActor& actor : watchlists_[w].actors) any.any_of.push_back({RuleReference::Kind::name, actor.name});
+    for (const WatchedActor& actor : watchlists_[w].actors)
+      any.any_of.push_back({RuleReference::Kind::name, actor.name});
     for (const KeywordGroup& group : watchlists_[w].keyword_groups) {
       any.any_of.push_back({RuleReference::Kind::name, group.name});
     }
@@ -257,7 +260,8 @@ class Compiler {
       CompiledRequirement compiled;
       for (const RuleReference& reference : requirement.any_of) resolve_reference(reference, rule, compiled);
       std::sort(compiled.classes.begin(), compiled.classes.end());
-      compiled.classes.erase(std::unique(compiled.classes.begin(), compiled.classes.end()), compiled.classes.end());
+      compiled.classes.erase(std::unique(compiled.classes.begin(), compiled.classes.end()),
+                             compiled.classes.end());
       requirements.push_back(std::move(compiled));
     }
     return requirements;
@@ -273,21 +277,24 @@ class Compiler {
         }
         if (out.classes.size() == before) {
           error(w, reference.line, reference.column,
-                "rule '" + rule.definition.name + "' requires 'actors' but watchlist '" + watchlists_[w].name +
-                    "' has none");
+                "rule '" + rule.definition.name + "' requires 'actors' but watchlist '" +
+                    watchlists_[w].name + "' has none");
         }
         return;
       }
       case RuleReference::Kind::name: {
         const auto found = class_index_.find(reference.name);
         if (found != class_index_.end()) {
-          out.classes.insert(out.classes.end(), members_[found->second].begin(), members_[found->second].end());
+          out.classes.insert(out.classes.end(), members_[found->second].begin(),
+                             members_[found->second].end());
           return;
         }
         const bool is_rule = rule_index_.count(reference.name) > 0;
         error(w, reference.line, reference.column,
-              "rule '" + rule.definition.name + "' names unknown actor or keyword group '" + reference.name + "'" +
-                  (is_rule ? " (to require a rule, write {rule: " + reference.name + "} or require_rule)" : ""));
+              "rule '" + rule.definition.name + "' names unknown actor or keyword group '" + reference.name +
+                  "'" +
+                  (is_rule ? " (to require a rule, write {rule: " + reference.name + "} or require_rule)"
+                           : ""));
         return;
       }
       case RuleReference::Kind::rule: {
@@ -318,7 +325,8 @@ class Compiler {
         }
         if (state[found->second] == 1) {
           error(w, include.line, include.column,
-                "keyword group '" + group->name + "' includes '" + include.name + "', which includes it in turn");
+                "keyword group '" + group->name + "' includes '" + include.name +
+                    "', which includes it in turn");
           continue;
         }
         expand(found->second, state);
@@ -375,8 +383,8 @@ class Compiler {
 
 }  // namespace
 
-Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> Matcher::compile(std::vector<Watchlist> watchlists,
-                                                                                     MatcherOptions options) {
+Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> Matcher::compile(
+    std::vector<Watchlist> watchlists, MatcherOptions options) {
   Compiler compiler(watchlists);
   compiler.collect_classes_and_terms();
   compiler.expand_includes();
@@ -385,7 +393,8 @@ Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> Matcher::com
   std::shared_ptr<const TermMatcher> term_matcher = compiler.compile_terms();
   if (!compiler.errors().empty()) return std::move(compiler.errors());
   std::vector<WatchlistInfo> infos;
-  for (const Watchlist& watchlist : watchlists) infos.push_back({watchlist.name, watchlist.file, watchlist.version});
+  for (const Watchlist& watchlist : watchlists)
+    infos.push_back({watchlist.name, watchlist.file, watchlist.version});
   return std::shared_ptr<const Matcher>(std::make_shared<CompiledMatcher>(
       compiler.take_classes(), compiler.take_terms(), std::move(term_matcher), compiler.take_rules(),
       compiler.take_declaration_order(), std::move(infos), options));

@@ -34,8 +34,8 @@ const char* to_string(MatchField field);
 
 struct Match {
   MatchKind kind = MatchKind::actor;
-  std::string name;     // the actor's name, or the keyword group's name
-  std::string term;     // the term as written in the watchlist
+  std::string name;  // the actor's name, or the keyword group's name
+  std::string term;  // the term as written in the watchlist
   MatchField field = MatchField::content;
   std::size_t start = 0;  // byte offsets into that field of the Article
   std::size_t end = 0;
@@ -43,10 +43,10 @@ struct Match {
 };
 
 struct MatchResult {
-  std::vector<Match> matches;      // by field (title, summary, content), then start, end
-  std::size_t total_matches = 0;   // before the cap
-  bool truncated = false;          // total_matches > matches.size()
-  std::vector<std::string> rules;  // names of the rules that fired, in watchlist order
+  std::vector<Match> matches;        // by field (title, summary, content), then start, end
+  std::size_t total_matches = 0;     // before the cap
+  bool truncated = false;            // total_matches > matches.size()
+  std::vector<std::string> rules;    // names of the rules that fired, in watchlist order
   std::optional<Severity> severity;  // the highest of theirs; empty when no rule fired
 
   bool alerts() const { return !rules.empty(); }

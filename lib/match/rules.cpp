@@ -101,9 +101,10 @@ std::vector<Evidence> fire_in_article(const EvidenceLists& lists) {
 }
 
 // The index of the span of `spans` (sorted, disjoint) that holds [start, end), if any.
-std::optional<std::size_t> enclosing_span(const std::vector<TextSpan>& spans, std::size_t start, std::size_t end) {
-  const auto after =
-      std::upper_bound(spans.begin(), spans.end(), start, [](std::size_t s, const TextSpan& span) { return s < span.start; });
+std::optional<std::size_t> enclosing_span(const std::vector<TextSpan>& spans, std::size_t start,
+                                          std::size_t end) {
+  const auto after = std::upper_bound(spans.begin(), spans.end(), start,
+                                      [](std::size_t s, const TextSpan& span) { return s < span.start; });
   if (after == spans.begin()) return std::nullopt;
   const auto index = static_cast<std::size_t>(after - spans.begin()) - 1;
   if (!spans[index].contains(start, end)) return std::nullopt;
@@ -120,7 +121,8 @@ std::vector<Evidence> fire_in_spans(const EvidenceLists& lists, const std::vecto
     for (const Evidence& evidence : lists[r]) {
       if (evidence.field == kWholeArticle) continue;
       const FieldWindows& field = fields[evidence.field];
-      const auto span = enclosing_span(sentences ? field.sentences : field.paragraphs, evidence.start, evidence.end);
+      const auto span =
+          enclosing_span(sentences ? field.sentences : field.paragraphs, evidence.start, evidence.end);
       if (span) keys.emplace_back(evidence.field, *span);
     }
     std::sort(keys.begin(), keys.end());
@@ -153,7 +155,8 @@ struct WordRange {
 WordRange word_range(const Evidence& evidence, const std::vector<FieldWindows>& fields) {
   const WordIndex& words = fields[evidence.field].words;
   const std::size_t last_byte = evidence.end > evidence.start ? evidence.end - 1 : evidence.start;
-  return {evidence.field, words.word_at(evidence.start), words.word_at(last_byte), evidence.start, evidence.end};
+  return {evidence.field, words.word_at(evidence.start), words.word_at(last_byte), evidence.start,
+          evidence.end};
 }
 
 // Fires where one piece of evidence per requirement lies within `limit` words: the latest first word
@@ -175,10 +178,11 @@ std::vector<Evidence> fire_within_words(const EvidenceLists& lists, const std::v
       Evidence hull{anchor.field, anchor.start, anchor.end};
       bool all_found = true;
       for (const auto& candidates : ranges) {
-        const auto found = std::find_if(candidates.begin(), candidates.end(), [&](const WordRange& candidate) {
-          return candidate.field == anchor.field && candidate.last >= anchor.last &&
-                 candidate.first <= anchor.last + limit;
-        });
+        const auto found =
+            std::find_if(candidates.begin(), candidates.end(), [&](const WordRange& candidate) {
+              return candidate.field == anchor.field && candidate.last >= anchor.last &&
+                     candidate.first <= anchor.last + limit;
+            });
         if (found == candidates.end()) {
           all_found = false;
           break;

@@ -32,7 +32,9 @@ bool is_white_space(utf8proc_int32_t cp) {
 }
 
 // The term semantics' word separators (see term_matcher.hpp).
-bool is_separator(utf8proc_int32_t cp) { return is_white_space(cp) || cp == '-' || (cp >= 0x2010 && cp <= 0x2015); }
+bool is_separator(utf8proc_int32_t cp) {
+  return is_white_space(cp) || cp == '-' || (cp >= 0x2010 && cp <= 0x2015);
+}
 
 bool is_letter_or_digit(utf8proc_int32_t cp) {
   if (cp == kInvalid) return false;
@@ -78,9 +80,9 @@ TextSpan trimmed(std::string_view text, std::size_t start, std::size_t end) {
 
 // Titles and ranks that newswire copy abbreviates before names, and months before dates.
 constexpr std::array<std::string_view, 40> kAbbreviations = {
-    "Mr",  "Mrs", "Ms",   "Dr",   "Prof", "Gen",  "Lt",  "Col", "Maj", "Capt", "Cmdr", "Cdr",  "Sgt", "Adm",
-    "Brig", "Cpl", "Pvt", "Gov", "Sen",  "Rep",  "Rev",  "Hon", "Pres", "St",  "Jr",  "Sr",   "Mt",   "Ft",
-    "No",  "vs",  "etc", "Inc",  "Corp", "Ltd",  "Co",   "Jan", "Feb", "Aug", "Sept", "Oct"};
+    "Mr",   "Mrs", "Ms",  "Dr",  "Prof", "Gen", "Lt",  "Col", "Maj",  "Capt", "Cmdr", "Cdr", "Sgt", "Adm",
+    "Brig", "Cpl", "Pvt", "Gov", "Sen",  "Rep", "Rev", "Hon", "Pres", "St",   "Jr",   "Sr",  "Mt",  "Ft",
+    "No",   "vs",  "etc", "Inc", "Corp", "Ltd", "Co",  "Jan", "Feb",  "Aug",  "Sept", "Oct"};
 constexpr std::array<std::string_view, 6> kMoreAbbreviations = {"Sep", "Nov", "Dec", "Apr", "Mar", "Jun"};
 
 bool is_abbreviation(std::string_view word) {
@@ -171,7 +173,8 @@ std::vector<TextSpan> split_paragraphs(std::string_view text) {
 
 std::vector<TextSpan> split_sentences(std::string_view text) {
   std::vector<TextSpan> sentences;
-  for (const TextSpan& paragraph : split_paragraphs(text)) split_paragraph_into_sentences(text, paragraph, sentences);
+  for (const TextSpan& paragraph : split_paragraphs(text))
+    split_paragraph_into_sentences(text, paragraph, sentences);
   return sentences;
 }
 

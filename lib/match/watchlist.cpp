@@ -69,7 +69,8 @@ class Parser {
     return node.Scalar();
   }
 
-  void check_keys(const YAML::Node& map, std::initializer_list<std::string_view> known, const std::string& what) {
+  void check_keys(const YAML::Node& map, std::initializer_list<std::string_view> known,
+                  const std::string& what) {
     for (const auto& entry : map) {
       const std::string key = entry.first.Scalar();
       bool found = false;
@@ -100,7 +101,9 @@ class Parser {
       return term;
     }
     if (!node.IsMap()) {
-      fail(node, "a term is a string or a map with the keys text, match_case (or {group: name} in a keyword group)");
+      fail(
+          node,
+          "a term is a string or a map with the keys text, match_case (or {group: name} in a keyword group)");
       return std::nullopt;
     }
     check_keys(node, {"text", "match_case"}, "a term");
@@ -114,7 +117,8 @@ class Parser {
       return std::nullopt;
     }
     term.spec.text = text.Scalar();
-    if (const YAML::Node match_case = node["match_case"]) term.spec.match_case = boolean(match_case, "match_case").value_or(false);
+    if (const YAML::Node match_case = node["match_case"])
+      term.spec.match_case = boolean(match_case, "match_case").value_or(false);
     return term;
   }
 
@@ -162,7 +166,8 @@ class Parser {
           name_term.spec.match_case = boolean(match_case, "match_case").value_or(false);
         }
         actor.terms.push_back(std::move(name_term));
-        if (const YAML::Node aliases = item["aliases"]) parse_terms(aliases, "actor '" + actor.name + "'", actor.terms);
+        if (const YAML::Node aliases = item["aliases"])
+          parse_terms(aliases, "actor '" + actor.name + "'", actor.terms);
         if (const YAML::Node description = item["description"]) non_empty_string(description, "description");
       } else {
         fail(item, "an actor is a name or a map with the keys name, aliases, match_case, description");
@@ -201,7 +206,8 @@ class Parser {
     reference.column = node.Mark().column + 1;
     if (node.IsScalar() && !node.Scalar().empty()) {
       reference.name = node.Scalar();
-      reference.kind = reference.name == "actors" ? RuleReference::Kind::any_actor : RuleReference::Kind::name;
+      reference.kind =
+          reference.name == "actors" ? RuleReference::Kind::any_actor : RuleReference::Kind::name;
       return reference;
     }
     if (node.IsMap() && node.size() == 1 && node["rule"]) {
@@ -211,9 +217,11 @@ class Parser {
       reference.name = *name;
       return reference;
     }
-    if (allow_any && node.IsMap() && node.size() == 1 && node["any"]) return std::nullopt;  // handled by caller
-    fail(node, allow_any ? "a requirement is 'actors', an actor or keyword group name, {any: [...]} or {rule: name}"
-                         : "an alternative is 'actors', an actor or keyword group name, or {rule: name}");
+    if (allow_any && node.IsMap() && node.size() == 1 && node["any"])
+      return std::nullopt;  // handled by caller
+    fail(node, allow_any
+                   ? "a requirement is 'actors', an actor or keyword group name, {any: [...]} or {rule: name}"
+                   : "an alternative is 'actors', an actor or keyword group name, or {rule: name}");
     return std::nullopt;
   }
 
@@ -226,7 +234,8 @@ class Parser {
       }
       Requirement requirement;
       for (const auto& alternative : alternatives) {
-        if (auto reference = parse_reference(alternative, false)) requirement.any_of.push_back(std::move(*reference));
+        if (auto reference = parse_reference(alternative, false))
+          requirement.any_of.push_back(std::move(*reference));
       }
       if (requirement.any_of.size() == alternatives.size()) out.push_back(std::move(requirement));
       return;
@@ -263,8 +272,8 @@ class Parser {
     if (const YAML::Node require_rule = node["require_rule"]) {
       auto add_rule_requirement = [&](const YAML::Node& item) {
         if (const auto name = non_empty_string(item, "require_rule")) {
-          rule.requirements.push_back(Requirement{
-              {RuleReference{RuleReference::Kind::rule, *name, item.Mark().line + 1, item.Mark().column + 1}}});
+          rule.requirements.push_back(Requirement{{RuleReference{
+              RuleReference::Kind::rule, *name, item.Mark().line + 1, item.Mark().column + 1}}});
         }
       };
       if (require_rule.IsSequence()) {
@@ -313,7 +322,8 @@ class Parser {
 
 }  // namespace
 
-Result<Watchlist, std::vector<WatchlistError>> parse_watchlist(std::string_view yaml, const std::string& file) {
+Result<Watchlist, std::vector<WatchlistError>> parse_watchlist(std::string_view yaml,
+                                                               const std::string& file) {
   Watchlist watchlist;
   watchlist.file = file;
   watchlist.version = sha256_hex(yaml);

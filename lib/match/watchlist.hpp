@@ -83,7 +83,8 @@ struct Watchlist {
 };
 
 // Parses one watchlist from YAML text; `file` names it in errors, and its stem is the default name.
-Result<Watchlist, std::vector<WatchlistError>> parse_watchlist(std::string_view yaml, const std::string& file);
+Result<Watchlist, std::vector<WatchlistError>> parse_watchlist(std::string_view yaml,
+                                                               const std::string& file);
 
 // Reads and parses one watchlist file.
 Result<Watchlist, std::vector<WatchlistError>> load_watchlist(const std::filesystem::path& path);

@@ -51,7 +51,8 @@ std::vector<WatchlistInfo> relative_watchlists(const Matcher& matcher) {
 Alert seed_alert() {
   const auto matcher = shipped_matcher();
   const Article article = testing::seed_article();
-  auto alert = build_alert(article, kFeed, matcher->match(article), relative_watchlists(*matcher), kDetectedAt);
+  auto alert =
+      build_alert(article, kFeed, matcher->match(article), relative_watchlists(*matcher), kDetectedAt);
   REQUIRE(alert.has_value());
   return *alert;
 }
@@ -62,7 +63,8 @@ TEST_CASE("links are normalised: scheme and host lowercased, fragment and utm_* 
     const char* normalised;
   };
   const std::vector<Case> cases = {
-      {"HTTPS://WWW.Example.COM/Path/To?b=2&utm_source=rss&a=1#comments", "https://www.example.com/Path/To?b=2&a=1"},
+      {"HTTPS://WWW.Example.COM/Path/To?b=2&utm_source=rss&a=1#comments",
+       "https://www.example.com/Path/To?b=2&a=1"},
       {"http://example.com/?utm_medium=rss&utm_campaign=x", "http://example.com/"},
       {"http://example.com/a?UTM_Campaign=1&x=utm_y", "http://example.com/a?x=utm_y"},
       {"https://User:Pw@Example.com:8080/x?q=1", "https://User:Pw@example.com:8080/x?q=1"},
@@ -106,14 +108,16 @@ TEST_CASE("alert ids are stable across link variants and differ between articles
 TEST_CASE("no rule fired, no alert") {
   const auto matcher = shipped_matcher();
   const Article review = testing::film_review();
-  CHECK_FALSE(build_alert(review, kFeed, matcher->match(review), matcher->watchlists(), kDetectedAt).has_value());
+  CHECK_FALSE(
+      build_alert(review, kFeed, matcher->match(review), matcher->watchlists(), kDetectedAt).has_value());
 }
 
 TEST_CASE("the seed's alert matches the golden file byte for byte") {
   const Alert alert = seed_alert();
   const auto golden_path = testing::tests_dir() / "alert" / "golden" / "seed-alert.json";
   // To accept a deliberate change (e.g. an edited watchlist): NEWSWATCH_UPDATE_GOLDEN=1 test_alert
-  if (std::getenv("NEWSWATCH_UPDATE_GOLDEN")) std::ofstream(golden_path, std::ios::binary) << alert.json << '\n';
+  if (std::getenv("NEWSWATCH_UPDATE_GOLDEN"))
+    std::ofstream(golden_path, std::ios::binary) << alert.json << '\n';
   CHECK(alert.json + "\n" == testing::read_file(golden_path));
   CHECK(alert.severity == Severity::high);
 
@@ -137,9 +141,7 @@ TEST_CASE("the seed's alert matches the golden file byte for byte") {
   CHECK(json["match_count"] == json["matches"].size());
 }
 
-TEST_CASE("the same inputs give byte-identical JSON") {
-  CHECK(seed_alert().json == seed_alert().json);
-}
+TEST_CASE("the same inputs give byte-identical JSON") { CHECK(seed_alert().json == seed_alert().json); }
 
 TEST_CASE("a huge article still makes an alert under 1 MB, and says what was cut") {
   const auto matcher = shipped_matcher();
@@ -169,7 +171,8 @@ TEST_CASE("caps cut on UTF-8 boundaries and invalid UTF-8 becomes U+FFFD") {
   article.content = "NATO";
   AlertLimits limits;
   limits.max_summary_bytes = 5;
-  const auto alert = build_alert(article, kFeed, matcher->match(article), matcher->watchlists(), kDetectedAt, limits);
+  const auto alert =
+      build_alert(article, kFeed, matcher->match(article), matcher->watchlists(), kDetectedAt, limits);
   REQUIRE(alert.has_value());
   const auto json = nlohmann::json::parse(alert->json);
   CHECK(json["article"]["summary"] == "ăă");

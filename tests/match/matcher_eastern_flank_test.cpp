@@ -42,9 +42,9 @@ TEST_CASE("the seed article is one high alert naming Russia, NATO, Romania and B
   CHECK(*result.severity == Severity::high);
   CHECK(result.rules == std::vector<std::string>{"troop-movement", "actor-troop-movement", "watched"});
   const auto actors = actor_names(result);
-  for (const char* expected : {"Russia", "NATO", "Romania", "Bulgaria", "Poland", "Ukraine", "United States",
-                               "France", "Antony Blinken", "Sergei Lavrov", "Joe Biden", "Mircea Geoană",
-                               "Klaus Iohannis", "Nicolae Ciucă"}) {
+  for (const char* expected :
+       {"Russia", "NATO", "Romania", "Bulgaria", "Poland", "Ukraine", "United States", "France",
+        "Antony Blinken", "Sergei Lavrov", "Joe Biden", "Mircea Geoană", "Klaus Iohannis", "Nicolae Ciucă"}) {
     INFO(expected);
     CHECK(actors.count(expected) == 1);
   }
@@ -56,7 +56,8 @@ TEST_CASE("the seed's withdrawal sentence alone fires the high rule") {
   Article article;
   article.content =
       "Retorting to a question about what that would mean for Bulgaria and Romania, which joined NATO after "
-      "1997, the ministry said Russia wanted all foreign troops, weapons and other military hardware withdrawn "
+      "1997, the ministry said Russia wanted all foreign troops, weapons and other military hardware "
+      "withdrawn "
       "from those countries.";
   const MatchResult result = matcher->match(article);
   CHECK(result.severity == Severity::high);
@@ -87,7 +88,8 @@ TEST_CASE("an actor without any movement is the low tier only") {
 TEST_CASE("a movement in one sentence and an actor in the next is medium, not high") {
   const auto matcher = shipped_matcher();
   Article article;
-  article.content = "Two battalions were deployed overnight. Later, officials in Romania declined to comment.";
+  article.content =
+      "Two battalions were deployed overnight. Later, officials in Romania declined to comment.";
   const MatchResult result = matcher->match(article);
   CHECK(result.rules == std::vector<std::string>{"troop-movement", "watched"});
   CHECK(result.severity == Severity::medium);

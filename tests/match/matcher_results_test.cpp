@@ -91,7 +91,8 @@ TEST_CASE("snippets hold the match, about 160 characters, cut at word boundaries
     REQUIRE(at != std::string::npos);  // a verbatim piece of the text (no white space collapsed here)
     CHECK(article.content[at - 1] == ' ');
     CHECK(article.content[at + inner.size()] == ' ');
-    const std::size_t characters = std::count_if(inner.begin(), inner.end(), [](char c) { return (c & 0xC0) != 0x80; });
+    const std::size_t characters =
+        std::count_if(inner.begin(), inner.end(), [](char c) { return (c & 0xC0) != 0x80; });
     CHECK(characters >= 120);
     CHECK(characters <= 160);
   }

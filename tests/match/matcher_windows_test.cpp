@@ -17,7 +17,8 @@ std::vector<std::string> pieces(std::string_view text, const std::vector<TextSpa
 
 TEST_CASE("paragraphs split at line breaks and skip blank lines") {
   const std::string text = "  First line.\n\nSecond\r\nThird\u2029Fourth \n \n";
-  CHECK(pieces(text, split_paragraphs(text)) == std::vector<std::string>{"First line.", "Second", "Third", "Fourth"});
+  CHECK(pieces(text, split_paragraphs(text)) ==
+        std::vector<std::string>{"First line.", "Second", "Third", "Fourth"});
   CHECK(split_paragraphs("").empty());
   CHECK(split_paragraphs(" \n\t\n").empty());
 }
@@ -29,13 +30,15 @@ TEST_CASE("sentences split at terminators, not at abbreviations, and at paragrap
   };
   const std::vector<Case> cases = {
       {"U.S. troops arrived. Gen. Smith said so.", {"U.S. troops arrived.", "Gen. Smith said so."}},
-      {"He said “there is no room for that.” Then he left.", {"He said “there is no room for that.”", "Then he left."}},
+      {"He said “there is no room for that.” Then he left.",
+       {"He said “there is no room for that.”", "Then he left."}},
       {"They are part of Article 5. They agreed!", {"They are part of Article 5.", "They agreed!"}},
       {"Is it over?! Nobody knows… Wait.", {"Is it over?!", "Nobody knows…", "Wait."}},
       {"Talks on Jan. 21 ended. Lt. Col. Ivanov left.", {"Talks on Jan. 21 ended.", "Lt. Col. Ivanov left."}},
       {"Prices rose 2.5 percent. The bank said e.g. rates will rise.",
        {"Prices rose 2.5 percent.", "The bank said e.g. rates will rise."}},
-      {"A heading without a stop\nThe body starts here. And goes on", {"A heading without a stop", "The body starts here.", "And goes on"}},
+      {"A heading without a stop\nThe body starts here. And goes on",
+       {"A heading without a stop", "The body starts here.", "And goes on"}},
       {"the Russian Federation. (…) The idea", {"the Russian Federation.", "(…)", "The idea"}},
   };
   for (const Case& c : cases) {
@@ -77,7 +80,9 @@ std::string watchlist_with_window(const std::string& window) {
          "rules:\n"
          "  - name: near\n"
          "    require: [actors, moves]\n"
-         "    within: " + window + "\n"
+         "    within: " +
+         window +
+         "\n"
          "    severity: medium\n";
 }
 
@@ -108,7 +113,7 @@ TEST_CASE("each window kind decides whether the required matches are near enough
       {"5 words", "", "NATO one two three four five deployed", false},
       {"1 word", "", "NATO deployed", true},
       {"1 word", "", "NATO quickly deployed", false},
-      {"6 words", "", "Deployed one two three four five NATO", true},  // in either order
+      {"6 words", "", "Deployed one two three four five NATO", true},   // in either order
       {"6 words", "", "NATO one two. Three four five deployed", true},  // word windows may cross sentences
       {"6 words", "NATO one", "two three deployed", false},
   };

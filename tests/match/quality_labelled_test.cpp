@@ -45,9 +45,9 @@ void print(const char* half, const Tally& t) {
       "military (%d/%d), %.1f%% of other (%d/%d) | troop-movement rule: precision %.1f%% (%d/%d), recall "
       "%.1f%% (%d/%d)\n",
       half, t.movement, t.military, t.other, 100 * t.group_recall(), t.group_on_movement, t.movement,
-      100 * t.group_military_rate(), t.group_on_military, t.military, 100 * t.group_other_rate(), t.group_on_other,
-      t.other, 100 * t.rule_precision(), t.rule_right, t.rule_fired, 100 * t.rule_recall(), t.rule_right,
-      t.movement);
+      100 * t.group_military_rate(), t.group_on_military, t.military, 100 * t.group_other_rate(),
+      t.group_on_other, t.other, 100 * t.rule_precision(), t.rule_right, t.rule_fired, 100 * t.rule_recall(),
+      t.rule_right, t.movement);
 }
 
 // The brief's targets hold on the whole set; on each half the rule's targets hold too, and the group's
@@ -61,8 +61,8 @@ void check_thresholds(const Tally& t, double group_recall_floor) {
 }
 
 TEST_CASE("the troop_movement group and the troop-movement rule meet their quality targets on both halves") {
-  auto matcher = load_matcher(
-      {testing::shipped_watchlist(), testing::tests_dir() / "fixtures" / "watchlists" / "quality-probe.yaml"});
+  auto matcher = load_matcher({testing::shipped_watchlist(),
+                               testing::tests_dir() / "fixtures" / "watchlists" / "quality-probe.yaml"});
   REQUIRE(matcher.ok());
   const auto rows = labelled_sentences();
   REQUIRE(rows.size() >= 300);
@@ -78,11 +78,15 @@ TEST_CASE("the troop_movement group and the troop-movement rule meet their quali
     const bool rule = std::find(rules.begin(), rules.end(), "troop-movement") != rules.end();
     const bool movement = rows[i].label == "movement";
     (movement ? t.movement : rows[i].label == "military" ? t.military : t.other) += 1;
-    if (group) (movement ? t.group_on_movement : rows[i].label == "military" ? t.group_on_military : t.group_on_other) += 1;
+    if (group)
+      (movement                      ? t.group_on_movement
+       : rows[i].label == "military" ? t.group_on_military
+                                     : t.group_on_other) += 1;
     t.rule_fired += rule;
     t.rule_right += rule && movement;
     if (verbose && i % 2 == 0 && ((movement && !(group && rule)) || (!movement && (group || rule)))) {
-      std::printf("dev miss: %s group=%d rule=%d: %s\n", rows[i].label.c_str(), group, rule, rows[i].text.c_str());
+      std::printf("dev miss: %s group=%d rule=%d: %s\n", rows[i].label.c_str(), group, rule,
+                  rows[i].text.c_str());
     }
   }
   Tally all = halves[0];

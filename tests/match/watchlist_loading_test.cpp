@@ -131,7 +131,9 @@ TEST_CASE("every loading problem is reported with its position") {
       {"YAML syntax error, 1-based position",
        {{"a.yaml", "actors:\n  - name: NATO\n    aliases: [Alliance\n"}},
        {"a.yaml:4:1: end of sequence flow not found"}},
-      {"unknown top-level key", {{"a.yaml", "actors: [NATO]\nactor: [Russia]\n"}}, {"a.yaml:2:1: unknown key 'actor' (expected name, description, actors, keywords, rules)"}},
+      {"unknown top-level key",
+       {{"a.yaml", "actors: [NATO]\nactor: [Russia]\n"}},
+       {"a.yaml:2:1: unknown key 'actor' (expected name, description, actors, keywords, rules)"}},
       {"unknown key in an actor",
        {{"a.yaml", "actors:\n  - name: NATO\n    alias: [OTAN]\n"}},
        {"a.yaml:3:5: unknown key 'alias' in an actor (expected name, aliases, match_case, description)"}},
@@ -154,17 +156,24 @@ TEST_CASE("every loading problem is reported with its position") {
       {"rule that requires nothing",
        {{"a.yaml", "actors: [NATO]\nrules:\n  - name: r\n    severity: high\n"}},
        {"a.yaml:3:5: rule 'r' requires nothing: give it 'require' or 'require_rule'"}},
-      {"rule without a name", {{"a.yaml", "actors: [NATO]\nrules:\n  - require: [NATO]\n"}}, {"a.yaml:3:5: a rule needs a name"}},
-      {"empty watchlist", {{"a.yaml", "name: x\n"}}, {"a.yaml:1:1: a watchlist needs actors, keywords or rules"}},
+      {"rule without a name",
+       {{"a.yaml", "actors: [NATO]\nrules:\n  - require: [NATO]\n"}},
+       {"a.yaml:3:5: a rule needs a name"}},
+      {"empty watchlist",
+       {{"a.yaml", "name: x\n"}},
+       {"a.yaml:1:1: a watchlist needs actors, keywords or rules"}},
       {"rule naming an unknown group",
        {{"a.yaml", "actors: [NATO]\nrules:\n  - name: r\n    require: [NATO, troop_moves]\n"}},
        {"a.yaml:4:21: rule 'r' names unknown actor or keyword group 'troop_moves'"}},
       {"rule naming a rule without saying so",
-       {{"a.yaml", "actors: [NATO]\nrules:\n  - name: r\n    require: [NATO]\n  - name: s\n    require: [r]\n"}},
-       {"a.yaml:6:15: rule 's' names unknown actor or keyword group 'r' (to require a rule, write {rule: r} or "
+       {{"a.yaml",
+         "actors: [NATO]\nrules:\n  - name: r\n    require: [NATO]\n  - name: s\n    require: [r]\n"}},
+       {"a.yaml:6:15: rule 's' names unknown actor or keyword group 'r' (to require a rule, write {rule: r} "
+        "or "
         "require_rule)"}},
       {"unknown required rule",
-       {{"a.yaml", "actors: [NATO]\nrules:\n  - name: r\n    require: [NATO]\n    require_rule: troop-movement\n"}},
+       {{"a.yaml",
+         "actors: [NATO]\nrules:\n  - name: r\n    require: [NATO]\n    require_rule: troop-movement\n"}},
        {"a.yaml:5:19: rule 'r' requires unknown rule 'troop-movement'"}},
       {"rules requiring each other",
        {{"a.yaml",
@@ -185,17 +194,19 @@ TEST_CASE("every loading problem is reported with its position") {
        {{"a.yaml", "actors: [NATO]\nrules:\n  - name: r\n    require: [NATO]\n"},
         {"b.yaml", "actors: [Russia]\nrules:\n  - name: r\n    require: [Russia]\n"}},
        {"b.yaml:3:5: duplicate rule 'r' (first defined at a.yaml:3:5)"}},
-      {"invalid terms", {{"a.yaml", "keywords:\n  moves: [deploy*, '', '*']\n"}},
+      {"invalid terms",
+       {{"a.yaml", "keywords:\n  moves: [deploy*, '', '*']\n"}},
        {"a.yaml:2:20: invalid term '': ...", "a.yaml:2:24: invalid term '*': ..."}},
       {"a group including an unknown group",
        {{"a.yaml", "keywords:\n  moves: [deploy*, {group: invasions}]\n"}},
        {"a.yaml:2:20: keyword group 'moves' includes unknown keyword group 'invasions'"}},
       {"all problems of several files at once",
-       {{"a.yaml", "actors: [NATO]\nrules:\n  - name: r\n    require: [NATO]\n    severity: loud\n    within: page\n"},
+       {{"a.yaml",
+         "actors: [NATO]\nrules:\n  - name: r\n    require: [NATO]\n    severity: loud\n    within: page\n"},
         {"b.yaml", "actors: 7\n"}},
        {"a.yaml:6:13: bad window 'page' (expected sentence, paragraph, article or \"N words\")",
-        "a.yaml:5:15: bad severity 'loud' (expected high, medium or low)", "b.yaml:1:9: actors must be a list",
-        "b.yaml:1:1: a watchlist needs actors, keywords or rules"}},
+        "a.yaml:5:15: bad severity 'loud' (expected high, medium or low)",
+        "b.yaml:1:9: actors must be a list", "b.yaml:1:1: a watchlist needs actors, keywords or rules"}},
   };
   for (const ProblemCase& c : cases) {
     INFO(c.what);
@@ -214,7 +225,8 @@ TEST_CASE("every loading problem is reported with its position") {
 
 TEST_CASE("a missing file is a problem without a position, and load_matcher gathers every file's problems") {
   const auto missing = testing::tests_dir() / "fixtures" / "watchlists" / "no-such-file.yaml";
-  auto loaded = load_matcher({missing, testing::tests_dir() / "fixtures" / "watchlists" / "quality-probe.yaml"});
+  auto loaded =
+      load_matcher({missing, testing::tests_dir() / "fixtures" / "watchlists" / "quality-probe.yaml"});
   REQUIRE_FALSE(loaded.ok());
   REQUIRE(loaded.error().size() == 1);
   CHECK(loaded.error()[0].to_string() == missing.string() + ": cannot read the watchlist file");
