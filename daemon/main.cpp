@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "import_dictionary.hpp"
 
 namespace {
 
@@ -58,11 +59,19 @@ int main(int argc, char** argv) {
   scan->add_option("--feed-url", feed_url, "The URL the files were fetched from (default: file://<path>)");
   scan->add_option("files", feed_files, "Feed files; - reads standard input")->required();
 
+  std::vector<std::string> dictionary_files;
+  std::string dictionary_output;
+  auto* import_dictionary =
+      app.add_subcommand("import-dictionary", "Turn TABARI/PETRARCH .actors files into a watchlist (YAML)");
+  import_dictionary->add_option("files", dictionary_files, "Actor dictionary files")->required();
+  import_dictionary->add_option("-o,--output", dictionary_output, "Watchlist file to write (default: standard output)");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*check) return newswatch::run_check_config_command(config_file);
   if (*parse) return newswatch::run_parse_command(parse_files, max_items);
   if (*match) return newswatch::run_match_command(watchlists);
+  if (*import_dictionary) return newswatch::run_import_dictionary_command(dictionary_files, dictionary_output);
   if (*scan) return newswatch::run_scan_command(config_file, feed_files, feed_url);
   return newswatch::run_daemon(config_file);
 }
