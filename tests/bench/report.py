@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""Prints scripts/bench's table from its results.jsonl: each figure, its peer, the ratio, the target,
+and how far the figure is from the machine's memory read bandwidth (about 26 GB/s, NOTES.md)."""
+import json
+import sys
+
+MEMORY_MB_PER_S = 26000.0
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip().startswith("{")]
+
+
+def find(records, bench, impl=None, **keys):
+    for r in records:
+        if r.get("bench") == bench and (impl is None or r.get("impl") == impl) and \
+                all(r.get(k) == v for k, v in keys.items()):
+            return r
+    return None
+
+
+def verdict(ok):
+    return "n/a" if ok is None else ("MET" if ok else "MISSED")
+
+
+def bandwidth(mb_per_s):
+    return "%.3f%% of 26 GB/s" % (100.0 * mb_per_s / MEMORY_MB_PER_S) if mb_per_s else ""
+
+
+def main():
+    records = load(sys.argv[1])
+    rows = []
+
+    def row(figure, ours, peer, ratio, target, ok, memory=""):
+        rows.append((figure, ours, peer, ratio, target, verdict(ok), memory))
+
+    ours, peer = find(records, "parse", "newswatch"), find(records, "parse", "python-feedparser")
+    if ours and peer:
+        ratio = ours["items_per_s"] / peer["items_per_s"]
+        row("parse items/s (%d files)" % ours["files"], "%.0f" % ours["items_per_s"], "%.0f" % peer["items_per_s"],
+            "%.0fx" % ratio, ">= 100x", ratio >= 100, bandwidth(ours["mb_per_s"]))
+
+    for size in (100, 1000, 10000, 50000):
+        ours = next((r for r in records if r.get("bench") == "match" and r.get("impl") == "newswatch"
+                     and abs(r.get("terms", 0) - size) <= size // 100), None)
+        peer = find(records, "match", "python-re", terms=size)
+        if not ours:
+            continue
+        target, ok = "", None
+        if size == 10000:
+            target, ok = ">= 500 MB/s", ours["mb_per_s"] >= 500
+        if size == 50000:
+            target, ok = ">= 250 MB/s", ours["mb_per_s"] >= 250
+        peer_text = "%.4f%s" % (peer["mb_per_s"], " (capped)" if peer.get("capped") else "") if peer else "-"
+        ratio = "%.0fx" % (ours["mb_per_s"] / peer["mb_per_s"]) if peer and peer["mb_per_s"] else "-"
+        row("match MB/s, %d terms" % size, "%.1f" % ours["mb_per_s"], peer_text, ratio, target, ok,
+            bandwidth(ours["mb_per_s"]))
+        compile_target = "<= 1 s" if size == 10000 else ""
+        peer_compile = "%.3f s" % peer["compile_s"] if peer else "-"
+        row("  compile, %d terms" % size, "%.3f s" % ours["compile_s"], peer_compile, "", compile_target,
+            ours["compile_s"] <= 1.0 if size == 10000 else None)
+
+    for r in records:
+        if r.get("bench") == "term_matcher" and "terms" in r:
+            row("term engine MB/s, %d terms (%s)" % (r["terms"], r["label"]), "%.0f" % r["mb_per_s_by_article"], "", "",
+                "", None, bandwidth(r["mb_per_s_by_article"]))
+
+    ours = find(records, "pipeline", "newswatch")
+    if ours:
+        py = find(records, "pipeline", "python")
+        ratio = "%.0fx" % (ours["articles_per_s"] / py["articles_per_s"]) if py else "-"
+        row("end to end articles/s in-process (%d terms)" % ours["terms"], "%.0f" % ours["articles_per_s"],
+            "%d" % py["articles_per_s"] if py else "-", ratio, ">= 150000", ours["articles_per_s"] >= 150000)
+    ours, peer = find(records, "scan", "newswatch"), find(records, "scan", "python")
+    if ours and peer:
+        ratio = peer["wall_s"] / ours["wall_s"]
+        row("whole scan run, wall s (%d files)" % ours["files"], "%.3f" % ours["wall_s"], "%.3f" % peer["wall_s"],
+            "%.0fx" % ratio, ">= 60x", ratio >= 60)
+
+    for r in records:
+        if r.get("bench") == "poll":
+            cycle = r.get("cycle")
+            row("poll 10,000 feeds, %s cycle: CPU s" % cycle, "%.2f" % r["cpu_s"], "", "wall %.1f s" % r["wall_s"],
+                "< 15 s", r["cpu_s"] < 15)
+            row("  peak RSS (%s watchlist)" % r.get("watchlist", "?"), "%.1f MiB" % r["vmhwm_mib"], "", "",
+                "< 100 MiB", r["vmhwm_mib"] < 100)
+        if r.get("bench") == "kafka":
+            row("kafka outbox replay alerts/s", str(r.get("alerts_per_s", r)), "", "", "", None)
+
+    headers = ("figure", "newswatch", "peer", "ratio", "target", "", "memory bandwidth")
+    widths = [max(len(str(x[i])) for x in rows + [headers]) for i in range(len(headers))]
+    for line in [headers] + rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(line, widths)).rstrip())
+    for r in records:
+        if r.get("bench") in ("state", "note"):
+            print("%s: %s" % (r["bench"], r["text"]))
+
+
+if __name__ == "__main__":
+    main()
