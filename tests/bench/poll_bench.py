@@ -10,7 +10,8 @@ Why nginx: Python's http.server cannot serve 10,000 feeds per cycle fast enough 
 rather than the server; nginx (Debian nginx-light) runs as a non-daemon from a config in OUT.
 Item texts: sentences of the benchmark corpus (fixture feed items + seed, OUT/../corpus.txt).
 The daemon's config: interval 30 s (first polls are spread over one interval), 32 transfers at once,
-per_host 32 (all feeds share one host here; real feeds are spread over hundreds of hosts).
+per_host 32 (all feeds share one host here; real feeds are spread over hundreds of hosts). The daemon
+runs on core 0 and nginx on core 1 (taskset), so the server's work is not counted as the daemon's.
 Prints one JSON line per cycle and watchlist."""
 import argparse
 import json
@@ -77,7 +78,8 @@ http {
 }
 """ % {"w": workdir, "www": www, "port": port, "user": "user root;" if os.geteuid() == 0 else ""})
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    process = subprocess.Popen([nginx, "-c", conf, "-p", workdir, "-e", os.path.join(workdir, "nginx-error.log")])
+    error_log = os.path.join(workdir, "nginx-error.log")
+    process = subprocess.Popen(["taskset", "-c", "1", nginx, "-c", conf, "-p", workdir, "-e", error_log])
     wait(lambda: connectable(port), 10, "nginx")
     return process
 
@@ -146,7 +148,8 @@ def run_daemon(args, workdir, port, watchlists, label):
             f.write("  - http://127.0.0.1:%d/feeds/%d.xml\n" % (port, n))
     with open(os.path.join(workdir, "daemon-%s.log" % label), "w") as log:
         start = time.monotonic()
-        daemon = subprocess.Popen([args.daemon, "run", "--config", config], stdout=subprocess.DEVNULL, stderr=log)
+        daemon = subprocess.Popen(["taskset", "-c", "0", args.daemon, "run", "--config", config],
+                                  stdout=subprocess.DEVNULL, stderr=log)
         try:
             cpu_before = 0.0
             wall_before = start
