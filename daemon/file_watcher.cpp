@@ -3,9 +3,11 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -13,23 +15,55 @@
 #include <thread>
 
 namespace newswatch {
+namespace {
+
+// What a watched name resolves to (through symlinks) and its size and change time: when any of these
+// moves, the file that a reload would read has changed.
+struct FileStamp {
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = -1;
+  std::int64_t modified_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+
+FileStamp stamp_of(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return {};
+  return {st.st_dev, st.st_ino, st.st_size,
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+}  // namespace
 
 struct FileWatcher::Impl {
   std::function<void()> on_change;
   std::chrono::milliseconds debounce;
   int inotify_fd = -1;
   int stop_fd = -1;
-  std::mutex mutex;                                  // guards the maps below
-  std::map<int, std::string> folder_of_watch;        // inotify watch descriptor -> folder
+  std::mutex mutex;                                              // guards the maps below
+  std::map<int, std::string> folder_of_watch;                    // inotify watch descriptor -> folder
   std::map<std::string, std::set<std::string>> names_in_folder;  // folder -> file names we care about
+  std::map<std::string, FileStamp> stamps;                       // folder/name -> what it resolved to
   std::thread thread;
 
+  // An event naming a watched file is relevant; so is any other event in its folder that changed what
+  // a watched name resolves to. The second case is a symlink swap, as in Kubernetes ConfigMap volumes:
+  // name -> ..data/name, and an update renames a new "..data" link into place, naming only "..data".
   bool relevant(const inotify_event& event) {
     std::lock_guard lock(mutex);
     const auto folder = folder_of_watch.find(event.wd);
     if (folder == folder_of_watch.end() || event.len == 0) return false;
-    const auto& names = names_in_folder[folder->second];
-    return names.count(event.name) > 0;
+    bool changed = names_in_folder[folder->second].count(event.name) > 0;
+    for (const auto& name : names_in_folder[folder->second]) {
+      const std::string path = folder->second + "/" + name;
+      auto now = stamp_of(path);
+      if (now != stamps[path]) {
+        stamps[path] = now;
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   // Reads what is pending; true when one of the watched files was touched.
@@ -95,16 +129,19 @@ std::string FileWatcher::watch(const std::vector<std::filesystem::path>& files) 
   for (const auto& [wd, folder] : impl_->folder_of_watch) inotify_rm_watch(impl_->inotify_fd, wd);
   impl_->folder_of_watch.clear();
   impl_->names_in_folder.clear();
+  impl_->stamps.clear();
   std::string errors;
   for (const auto& [folder, names] : wanted) {
     const int wd = inotify_add_watch(impl_->inotify_fd, folder.c_str(),
                                      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ATTRIB);
     if (wd < 0) {
-      errors += (errors.empty() ? "" : "; ") + std::string("cannot watch ") + folder + ": " + std::strerror(errno);
+      errors +=
+          (errors.empty() ? "" : "; ") + std::string("cannot watch ") + folder + ": " + std::strerror(errno);
       continue;
     }
     impl_->folder_of_watch[wd] = folder;
     impl_->names_in_folder[folder] = names;
+    for (const auto& name : names) impl_->stamps[folder + "/" + name] = stamp_of(folder + "/" + name);
   }
   return errors;
 }
