@@ -16,6 +16,9 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   alerts_ = &BuildCounter().Name("newswatch_alerts_total").Help("Alerts written to the outbox, by severity").Register(*registry_);
   deliveries_ = &BuildCounter().Name("newswatch_sink_deliveries_total").Help("Sink delivery reports, by result").Register(*registry_);
   reloads_ = &BuildCounter().Name("newswatch_reloads_total").Help("Configuration and watchlist reloads, by result").Register(*registry_);
+  // Known from the start, so that rate() and increase() see the first failure as a change from 0.
+  reloads_->Add({{"result", "ok"}});
+  reloads_->Add({{"result", "failed"}});
   state_errors_ = &BuildCounter().Name("newswatch_state_errors_total").Help("State store errors, by operation").Register(*registry_);
   sink_notices_ = &BuildCounter().Name("newswatch_sink_notices_total").Help("Sink notices (e.g. broker connection errors), by level").Register(*registry_);
   fetched_bytes_ = &BuildCounter().Name("newswatch_fetch_bytes_total").Help("Bytes received from feed servers").Register(*registry_).Add({});

@@ -169,7 +169,9 @@ bool Service::Loop::start() {
 
   if (config_.metrics.enabled) {
     endpoint_ = std::make_unique<MetricsEndpoint>(metrics_, [this]() -> std::pair<bool, std::string> {
-      const auto idle = Clock::now().time_since_epoch() - std::chrono::milliseconds(last_progress_.load());
+      const auto last_progress = last_progress_.load();
+      if (last_progress == 0) return {false, "starting"};
+      const auto idle = Clock::now().time_since_epoch() - std::chrono::milliseconds(last_progress);
       if (idle > 60s) return {false, "the main loop has made no progress for " + format_delay(idle)};
       if (!sink_healthy_.load()) return {false, "the sink cannot deliver"};
       return {true, ""};
@@ -588,9 +590,15 @@ void Service::Loop::finish_reload() {
   Reloaded reloaded = reload_.get();
   if (!reloaded.config) {
     metrics_->reload("failed");
-    for (const auto& problem : reloaded.problems) spdlog::error("reload refused: {}", problem);
-    spdlog::error("reload refused ({} problems): the configuration and watchlists in force stay in force",
-                  reloaded.problems.size());
+    // One line for one problem (the usual broken edit), so that an alert on log lines fires once.
+    if (reloaded.problems.size() == 1) {
+      spdlog::error("reload refused: {}; the configuration and watchlists in force stay in force",
+                    reloaded.problems.front());
+    } else {
+      for (const auto& problem : reloaded.problems) spdlog::error("reload refused: {}", problem);
+      spdlog::error("reload refused ({} problems): the configuration and watchlists in force stay in force",
+                    reloaded.problems.size());
+    }
   } else {
     Config& next = *reloaded.config;
     auto needs_restart = [&](bool changed, const char* what) {
@@ -661,7 +669,12 @@ void Service::Loop::apply_feeds(const std::vector<FeedConfig>& feeds, std::chron
       FeedEntry entry;
       entry.config = feed_config;
       entry.state.url = feed_config.url;
-      if (auto persisted = state_->feed(feed_config.url); persisted && *persisted) entry.state = **persisted;
+      if (auto persisted = state_->feed(feed_config.url); !persisted) {
+        note_state_error(persisted.error());
+      } else if (*persisted) {
+        entry.state = **persisted;  // a feed removed and added again resumes where it was
+      }
+      entry.healthy = entry.state.consecutive_failures < config_.poll.unhealthy_after;
       scheduler_->add_feed(feed_config.url, feed_config.interval.value_or(new_default), now,
                            FeedResume{entry.state.next_poll, entry.state.consecutive_failures});
       feeds_.emplace(feed_config.url, std::move(entry));
