@@ -92,6 +92,7 @@ class Logs(ServiceTestCase):
         failing = self.server.url("/status/500")
         daemon = self.service([good, failing])
         wait_for(lambda: len(daemon.alerts()) == 3, what="three alerts")
+        daemon.wait_for_log(r"feed %s: HTTP 500" % re.escape(failing))
         for n in (1, 2):
             daemon.process.send_signal(signal.SIGHUP)
             daemon.wait_for_log(r"reloaded: ", count=n)

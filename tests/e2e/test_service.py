@@ -503,7 +503,12 @@ class KafkaHealth(ServiceTestCase):
     def test_healthz_turns_503_while_the_broker_is_down_and_200_when_it_is_back(self):
         kafka = PrivateKafka(self.workdir)
         kafka.start()
-        self.addCleanup(kafka.stop)
+        try:  # stopped before tearDown removes its folder, whatever happens
+            self.check_healthz_follows(kafka)
+        finally:
+            kafka.stop()
+
+    def check_healthz_follows(self, kafka):
         url = self.publish("news.rss", rss([("hit-1", *HIT)]))
         sink = '{type: kafka, brokers: "%s", topic: newswatch.service-test}' % kafka.brokers
         daemon = self.service([url], sink=sink)
@@ -515,13 +520,15 @@ class KafkaHealth(ServiceTestCase):
         kafka.stop()
         status, body = wait_for(lambda: (lambda r: r if r[0] == 503 else None)(daemon.get("/healthz")),
                                 timeout=60, what="/healthz 503 with the broker down")
-        self.assertIn("sink", body)
+        self.assertIn("sink cannot deliver", body)
         self.assertEqual(0, sample(parse_metrics(daemon.metrics()), "newswatch_sink_up"))
         # An alert found while the broker is down waits in the outbox.
         self.publish("news.rss", rss([("hit-1", *HIT), ("hit-2", *ZEPPELIN_AGAIN)]))
-        wait_for(lambda: len(daemon.log().split("alert ")) > 2 and
-                 sample(parse_metrics(daemon.metrics()), "newswatch_alerts_total", severity="high") == 2,
+        wait_for(lambda: sample(parse_metrics(daemon.metrics()), "newswatch_alerts_total", severity="high") == 2,
                  what="the second alert")
+        wait_for(lambda: sample(parse_metrics(daemon.metrics()), "newswatch_outbox_depth") == 1,
+                 what="the second alert waiting in the outbox")
+        self.assertEqual(503, daemon.get("/healthz")[0])
 
         kafka.start()
         wait_for(lambda: daemon.get("/healthz") == (200, "ok\n"), timeout=60, what="/healthz 200 again")
