@@ -64,6 +64,23 @@ TEST_CASE("RSS 2.0 item: every field", "[parser][rss]") {
   CHECK_FALSE(parsed.malformed());
 }
 
+TEST_CASE("RSS <ttl>: whole minutes only, anything else absent", "[parser][rss][ttl]") {
+  const auto ttl_of = [](std::string_view ttl_element) {
+    const std::string document = "<rss version=\"2.0\"><channel><title>T</title>" + std::string(ttl_element) +
+                                 "<item><title>a</title></item></channel></rss>";
+    return parse_ok(document).feed.ttl;
+  };
+  CHECK(ttl_of("<ttl>60</ttl>") == std::chrono::minutes(60));
+  CHECK(ttl_of("<ttl> 15\n</ttl>") == std::chrono::minutes(15));
+  CHECK_FALSE(ttl_of(""));
+  CHECK_FALSE(ttl_of("<ttl>0</ttl>"));
+  CHECK_FALSE(ttl_of("<ttl>-5</ttl>"));
+  CHECK_FALSE(ttl_of("<ttl>1.5</ttl>"));
+  CHECK_FALSE(ttl_of("<ttl>60 minutes</ttl>"));
+  CHECK_FALSE(ttl_of("<ttl>99999999999</ttl>"));
+  CHECK_FALSE(ttl_of("<ttl>20000</ttl>"));  // above a week
+}
+
 TEST_CASE("RSS versions and formats are told apart", "[parser][format]") {
   CHECK(parse_ok(R"(<rss version="0.91"><channel/></rss>)").feed.format == FeedFormat::rss091);
   CHECK(parse_ok(R"(<rss version="0.92"><channel/></rss>)").feed.format == FeedFormat::rss092);

@@ -227,6 +227,20 @@ std::string character_data(pugi::xml_node node) {
   return out;
 }
 
+// RSS <ttl> is a whole number of minutes; anything else (units, signs, fractions) is ignored
+// rather than guessed at. A week bounds it: the scheduler honours at most an hour anyway.
+std::optional<std::chrono::minutes> rss_ttl(std::string_view raw) {
+  const std::string text = trimmed(raw);
+  if (text.empty() || text.size() > 6) return std::nullopt;
+  long minutes = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    minutes = minutes * 10 + (c - '0');
+  }
+  if (minutes <= 0 || minutes > 7 * 24 * 60) return std::nullopt;
+  return std::chrono::minutes(minutes);
+}
+
 bool has_element_child(pugi::xml_node node) {
   for (pugi::xml_node child : node.children()) {
     if (child.type() == pugi::node_element) return true;
@@ -630,6 +644,8 @@ void DocumentReader::read_rss_channel(pugi::xml_node channel, const std::string&
       self_link = url_in(child, attribute_value(child, "href"), channel_base);
     } else if (name.ns == Ns::dc && name.local == "title" && feed.title.empty()) {
       feed.title = read_rss_inline(child);
+    } else if (is_rss_ns(name.ns) && name.local == "ttl" && !feed.ttl) {
+      feed.ttl = rss_ttl(character_data(child));
     }
   }
   if (feed_url_.empty() && has_scheme(self_link) && !has_scheme(feed.link)) {
