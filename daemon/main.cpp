@@ -1,9 +1,11 @@
 // newswatchd: the process. Parses the command line and hands over to a command; all the work is in
 // libnewswatch and daemon/*.cpp.
 #include <CLI/CLI.hpp>
-
+#include <algorithm>
 #include <cstdlib>
+#include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "commands.hpp"
@@ -26,6 +28,63 @@ Examples:
   newswatchd scan --config config/newswatch.yaml saved-feed.xml
 )";
 
+// Edit distance (insertions, deletions, substitutions, adjacent swaps) for "did you mean" hints.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] =
+          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// CLI11 says which arguments it did not expect but not what was meant; a mistyped option or command
+// is usually one or two keystrokes away from a real one, so name it.
+void print_hints(const CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> commands;
+  std::vector<std::string> options;
+  auto add_options = [&](const CLI::App& scope) {
+    for (const CLI::Option* option : scope.get_options()) {
+      for (const std::string& name : option->get_lnames()) options.push_back("--" + name);
+    }
+  };
+  add_options(app);
+  for (const CLI::App* command : app.get_subcommands({})) {
+    commands.push_back(command->get_name());
+    add_options(*command);
+  }
+  auto closest = [](std::string_view word, const std::vector<std::string>& candidates) -> std::string {
+    std::string best;
+    std::size_t best_distance = 3;  // more than two edits away is not a typo
+    for (const std::string& candidate : candidates) {
+      const std::size_t distance = edit_distance(word, candidate);
+      if (distance < best_distance) best_distance = distance, best = candidate;
+    }
+    return best;
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string_view word = argv[i];
+    if (word.starts_with("--")) {
+      word = word.substr(0, word.find('='));
+      if (std::find(options.begin(), options.end(), word) != options.end()) continue;
+      if (const std::string hint = closest(word, options); !hint.empty()) {
+        std::cerr << "unknown option " << word << ": did you mean " << hint << "?\n";
+      }
+    } else if (i == 1 && !word.starts_with("-") &&
+               std::find(commands.begin(), commands.end(), word) == commands.end()) {
+      if (const std::string hint = closest(word, commands); !hint.empty()) {
+        std::cerr << "unknown command " << word << ": did you mean " << hint << "?\n";
+      }
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -36,8 +95,11 @@ int main(int argc, char** argv) {
 
   std::string config_file = default_config_path();
 
+  // `newswatchd --config FILE` runs the daemon, as `newswatchd run --config FILE` does.
+  app.add_option("-c,--config", config_file, "Configuration file for the default command, run");
   auto* run = app.add_subcommand("run", "Run the daemon (the default command)");
-  run->add_option("-c,--config", config_file, "Configuration file (default $NEWSWATCH_CONFIG or /etc/newswatch/newswatch.yaml)");
+  run->add_option("-c,--config", config_file,
+                  "Configuration file (default $NEWSWATCH_CONFIG or /etc/newswatch/newswatch.yaml)");
 
   auto* check = app.add_subcommand("check-config", "Validate a configuration and its watchlists");
   check->add_option("-c,--config", config_file, "Configuration file");
@@ -64,14 +126,22 @@ int main(int argc, char** argv) {
   auto* import_dictionary =
       app.add_subcommand("import-dictionary", "Turn TABARI/PETRARCH .actors files into a watchlist (YAML)");
   import_dictionary->add_option("files", dictionary_files, "Actor dictionary files")->required();
-  import_dictionary->add_option("-o,--output", dictionary_output, "Watchlist file to write (default: standard output)");
+  import_dictionary->add_option("-o,--output", dictionary_output,
+                                "Watchlist file to write (default: standard output)");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    if (code != 0) print_hints(app, argc, argv);
+    return code;
+  }
 
   if (*check) return newswatch::run_check_config_command(config_file);
   if (*parse) return newswatch::run_parse_command(parse_files, max_items);
   if (*match) return newswatch::run_match_command(watchlists);
-  if (*import_dictionary) return newswatch::run_import_dictionary_command(dictionary_files, dictionary_output);
+  if (*import_dictionary)
+    return newswatch::run_import_dictionary_command(dictionary_files, dictionary_output);
   if (*scan) return newswatch::run_scan_command(config_file, feed_files, feed_url);
   return newswatch::run_daemon(config_file);
 }

@@ -1,0 +1,63 @@
+"""The command line as a user meets it: help with examples, the version, and unknown options or
+commands refused with a hint at what was meant. Runs the real binary."""
+import os
+import subprocess
+import tempfile
+import unittest
+
+from harness import NEWSWATCHD, SOURCE_DIR
+
+
+def run(*args):
+    return subprocess.run([NEWSWATCHD, *args], capture_output=True, text=True, timeout=60)
+
+
+class CommandLine(unittest.TestCase):
+    def test_help_lists_every_command_with_examples(self):
+        result = run("--help")
+        self.assertEqual(0, result.returncode)
+        for command in ("run", "check-config", "parse", "match", "scan", "import-dictionary"):
+            self.assertIn(command, result.stdout)
+        self.assertIn("Examples:", result.stdout)
+        self.assertIn("newswatchd scan --config", result.stdout)
+
+    def test_version(self):
+        result = run("--version")
+        self.assertEqual(0, result.returncode)
+        self.assertRegex(result.stdout, r"^newswatchd \d+\.\d+\.\d+")
+
+    def test_a_mistyped_option_is_an_error_with_a_hint(self):
+        result = run("check-config", "--confg", "x.yaml")
+        self.assertNotEqual(0, result.returncode)
+        self.assertIn("--confg", result.stderr)
+        self.assertIn("did you mean --config?", result.stderr)
+
+    def test_a_mistyped_command_is_an_error_with_a_hint(self):
+        result = run("chek-config")
+        self.assertNotEqual(0, result.returncode)
+        self.assertIn("did you mean check-config?", result.stderr)
+
+    def test_nonsense_gets_an_error_but_no_invented_hint(self):
+        result = run("--frobnicate-everything")
+        self.assertNotEqual(0, result.returncode)
+        self.assertIn("--frobnicate-everything", result.stderr)
+        self.assertNotIn("did you mean", result.stderr)
+
+    def test_config_without_a_command_means_run(self):
+        # A config whose watchlist is missing: `run` refuses it at start-up, naming the file, exit 1.
+        with tempfile.TemporaryDirectory() as folder:
+            config = os.path.join(folder, "newswatch.yaml")
+            with open(config, "w", encoding="utf-8") as f:
+                f.write("state_dir: state\nwatchlists: [missing.yaml]\nfeeds: [http://127.0.0.1:9/a.xml]\n")
+            result = run("--config", config)
+            self.assertNotEqual(0, result.returncode)
+            self.assertIn("missing.yaml", result.stderr)
+            self.assertNotIn("not expected", result.stderr)
+
+    def test_the_shipped_config_is_valid(self):
+        result = run("check-config", "--config", os.path.join(SOURCE_DIR, "config", "newswatch.yaml"))
+        self.assertEqual(0, result.returncode, result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
