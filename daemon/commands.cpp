@@ -2,12 +2,11 @@
 // configuration, so what they print is what the daemon would do.
 #include "commands.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -51,6 +50,26 @@ void print_warnings(const std::string& file, const ParsedFeed& parsed) {
   for (const auto& warning : parsed.warnings) std::cerr << describe(file, warning) << " (warning)\n";
 }
 
+struct LoadedConfig {
+  Config config;
+  std::shared_ptr<const Matcher> matcher;
+};
+
+// The config and its compiled watchlists, or every problem on standard error (one per line).
+std::optional<LoadedConfig> load_config_and_watchlists(const std::string& config_file) {
+  auto config = load_config(config_file);
+  if (!config) {
+    for (const auto& problem : config.error()) std::cerr << problem.to_string() << '\n';
+    return std::nullopt;
+  }
+  auto matcher = load_matcher(config->watchlists);
+  if (!matcher) {
+    for (const auto& problem : matcher.error()) std::cerr << problem.to_string() << '\n';
+    return std::nullopt;
+  }
+  return LoadedConfig{std::move(config).value(), std::move(matcher).value()};
+}
+
 }  // namespace
 
 int run_parse_command(const std::vector<std::string>& files, std::size_t max_items) {
@@ -72,7 +91,8 @@ int run_parse_command(const std::vector<std::string>& files, std::size_t max_ite
     }
     print_warnings(file, *parsed);
     for (const auto& article : parsed->feed.articles) {
-      std::cout << article_to_json(parsed->feed, article).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+      std::cout << article_to_json(parsed->feed, article)
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                 << '\n';
     }
   }
@@ -108,37 +128,22 @@ int run_match_command(const std::vector<std::string>& watchlists) {
 }
 
 int run_check_config_command(const std::string& config_file) {
-  const auto config = load_config(config_file);
-  if (!config) {
-    for (const auto& problem : config.error()) std::cerr << problem.to_string() << '\n';
-    return kExitProblems;
-  }
-  const auto matcher = load_matcher(config->watchlists);
-  if (!matcher) {
-    for (const auto& problem : matcher.error()) std::cerr << problem.to_string() << '\n';
-    return kExitProblems;
-  }
-  std::cout << config_file << ": ok: " << config->feeds.size() << " feeds, " << config->watchlists.size()
-            << " watchlists, " << (*matcher)->term_count() << " terms, " << (*matcher)->rule_count()
-            << " rules\n";
+  const auto loaded = load_config_and_watchlists(config_file);
+  if (!loaded) return kExitProblems;
+  const auto& [config, matcher] = *loaded;
+  std::cout << config_file << ": ok: " << config.feeds.size() << " feeds, " << config.watchlists.size()
+            << " watchlists, " << matcher->term_count() << " terms, " << matcher->rule_count() << " rules\n";
   return kExitOk;
 }
 
 int run_scan_command(const std::string& config_file, const std::vector<std::string>& feed_files,
                      const std::string& feed_url) {
-  const auto config = load_config(config_file);
-  if (!config) {
-    for (const auto& problem : config.error()) std::cerr << problem.to_string() << '\n';
-    return kExitProblems;
-  }
-  const auto matcher = load_matcher(config->watchlists);
-  if (!matcher) {
-    for (const auto& problem : matcher.error()) std::cerr << problem.to_string() << '\n';
-    return kExitProblems;
-  }
+  const auto loaded = load_config_and_watchlists(config_file);
+  if (!loaded) return kExitProblems;
+  const auto& [config, matcher] = *loaded;
   ParseLimits limits;
-  limits.max_bytes = config->poll.max_body_bytes;
-  limits.max_items = config->parser.max_items;
+  limits.max_bytes = config.poll.max_body_bytes;
+  limits.max_items = config.parser.max_items;
 
   int exit_code = kExitOk;
   std::set<std::string> seen;  // the daemon never alerts an article twice; neither does scan
@@ -160,7 +165,7 @@ int run_scan_command(const std::string& config_file, const std::vector<std::stri
     const FeedInfo feed{url, parsed->feed.title};
     const Instant now = current_instant();
     for (const auto& article : parsed->feed.articles) {
-      ArticleVerdict verdict = evaluate_article(article, feed, **matcher, now);
+      ArticleVerdict verdict = evaluate_article(article, feed, *matcher, now);
       if (!seen.insert(verdict.identity).second) continue;
       if (verdict.alert) std::cout << verdict.alert->json << '\n';
     }

@@ -57,6 +57,17 @@ std::string_view to_string(FetchErrorKind kind) {
 
 namespace {
 
+// Every header field the fetcher records; a redirect or a new attempt starts from none of them.
+void clear_headers(FetchResponse& response) {
+  response.content_type.clear();
+  response.etag.clear();
+  response.last_modified.clear();
+  response.cache_control.clear();
+  response.expires.clear();
+  response.date.clear();
+  response.retry_after.clear();
+}
+
 using Clock = std::chrono::steady_clock;
 
 // Feed formats first, anything else accepted: some servers answer */* with an HTML page.
@@ -279,13 +290,7 @@ struct HttpFetcher::Impl {
     response.status = 0;
     response.body.clear();
     response.decoded_bytes = 0;
-    response.content_type.clear();
-    response.etag.clear();
-    response.last_modified.clear();
-    response.cache_control.clear();
-    response.expires.clear();
-    response.date.clear();
-    response.retry_after.clear();
+    clear_headers(response);
 
     CURL* easy = transfer.easy;
     curl_easy_reset(easy);
@@ -564,13 +569,7 @@ struct HttpFetcher::Impl {
 
   static void start_response_headers(Transfer& transfer, std::string_view status_line) {
     FetchResponse& response = transfer.response;
-    response.content_type.clear();
-    response.etag.clear();
-    response.last_modified.clear();
-    response.cache_control.clear();
-    response.expires.clear();
-    response.date.clear();
-    response.retry_after.clear();
+    clear_headers(response);
     // "HTTP/1.1 404 Not Found" or "HTTP/2 404"
     std::string_view rest = status_line.substr(std::min(status_line.find(' '), status_line.size()));
     rest = trim(rest);
