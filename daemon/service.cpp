@@ -373,7 +373,9 @@ void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, 
     ArticleVerdict verdict = evaluate_article(parsed->feed.articles[i], info, *matcher_, detected_at);
     ProcessedArticle processed{std::move(verdict.identity), std::nullopt};
     if (verdict.alert) {
-      processed.alert = OutboxEntry{verdict.alert->id, to_string(verdict.alert->severity), verdict.alert->json};
+      // The configured URL, not a redirect target: it is the feed's identity, as in the alert JSON.
+      processed.alert = OutboxEntry{verdict.alert->id, to_string(verdict.alert->severity), verdict.alert->json,
+                                    feed.config.url};
     }
     alerts.push_back(std::move(verdict.alert));
     batch.push_back(std::move(processed));
@@ -440,6 +442,7 @@ void Service::Loop::pump_outbox(Clock::time_point now) {
       alert.severity = row.severity;
       alert.payload = std::move(row.payload);
       alert.time = format_time(row.created_at);
+      alert.source = std::move(row.source);
       const auto outcome = sink_->submit(alert);
       switch (outcome.status) {
         case SubmitStatus::accepted:

@@ -25,7 +25,7 @@
 namespace newswatch {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Each entry migrates from version i to i + 1. Never edit a released entry: append a new one.
 constexpr const char* kMigrations[] = {
@@ -60,6 +60,11 @@ constexpr const char* kMigrations[] = {
         attempts INTEGER NOT NULL DEFAULT 0,
         last_error TEXT NOT NULL DEFAULT ''
       );
+    )sql",
+    // 2: the feed URL an alert came from, for the sink's CloudEvents ce_source. Rows written by
+    // schema 1 get '' and the sink's fallback source.
+    R"sql(
+      ALTER TABLE outbox ADD COLUMN source TEXT NOT NULL DEFAULT '';
     )sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
@@ -390,9 +395,9 @@ std::optional<StateError> StateStore::Impl::prepare_all() {
        "DELETE FROM articles WHERE identity_sha256 IN "
        "(SELECT identity_sha256 FROM articles WHERE last_seen_ms < ?1 LIMIT ?2)"},
       {&statements_.outbox_insert,
-       "INSERT INTO outbox (alert_id, severity, created_at_ms, payload) VALUES (?1, ?2, ?3, ?4)"},
+       "INSERT INTO outbox (alert_id, severity, created_at_ms, payload, source) VALUES (?1, ?2, ?3, ?4, ?5)"},
       {&statements_.outbox_pending,
-       "SELECT id, alert_id, severity, created_at_ms, payload, attempts, last_error FROM outbox "
+       "SELECT id, alert_id, severity, created_at_ms, payload, attempts, last_error, source FROM outbox "
        "WHERE id > ?1 ORDER BY id LIMIT ?2"},
       {&statements_.outbox_delete, "DELETE FROM outbox WHERE id = ?1"},
       {&statements_.outbox_fail, "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1"},
@@ -520,6 +525,7 @@ StateResult<std::vector<CommittedArticle>> StateStore::Impl::commit_articles(
     use.text(2, alert.severity);
     use.integer(3, to_ms(now));
     use.text(4, alert.payload);
+    use.text(5, alert.source);
     if (use.step() != SQLITE_DONE) return error("commit_articles: outbox row for " + alert.alert_id);
     committed[i].outbox_id = sqlite3_last_insert_rowid(db_);
     ++inserted_alerts;
@@ -563,6 +569,7 @@ StateResult<std::vector<OutboxRow>> StateStore::Impl::pending(std::size_t limit,
     row.payload = use.column_text(4);
     row.attempts = static_cast<int>(use.column_integer(5));
     row.last_error = use.column_text(6);
+    row.source = use.column_text(7);
     rows.push_back(std::move(row));
   }
   if (code != SQLITE_DONE) return error("pending");

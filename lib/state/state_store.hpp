@@ -77,6 +77,7 @@ struct OutboxEntry {
   std::string alert_id;
   std::string severity;
   std::string payload;  // must not be empty
+  std::string source;   // the configured URL of the feed it came from ("" when unknown)
 };
 
 // One new article of a poll: its identity (normalised link, else feed URL + item id, computed by the
@@ -100,6 +101,7 @@ struct OutboxRow {
   std::string payload;
   int attempts = 0;  // failed delivery attempts recorded so far
   std::string last_error;
+  std::string source;  // the feed URL; "" for rows written before schema 2
 };
 
 struct DeliveryFailure {

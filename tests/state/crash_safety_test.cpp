@@ -45,7 +45,7 @@ struct Report {
     std::vector<ProcessedArticle> articles;
     for (int i = 0; i < kArticlesPerBatch; ++i) {
       ProcessedArticle article{identity(batch, i), std::nullopt};
-      if (i % 2 == 0) article.alert = OutboxEntry{identity(batch, i), "low", std::string(300, 'p')};
+      if (i % 2 == 0) article.alert = OutboxEntry{identity(batch, i), "low", std::string(300, 'p'), "feed"};
       articles.push_back(std::move(article));
     }
     const auto now = StateTime(std::chrono::seconds(1'800'000'000 + batch));

@@ -31,7 +31,10 @@ std::unique_ptr<StateStore> open_store(const std::string& path, StateOptions opt
 
 ProcessedArticle article(const std::string& identity, bool alerts) {
   ProcessedArticle processed{identity, std::nullopt};
-  if (alerts) processed.alert = OutboxEntry{"alert-" + identity, "high", R"({"id":")" + identity + R"("})"};
+  if (alerts) {
+    processed.alert = OutboxEntry{"alert-" + identity, "high", R"({"id":")" + identity + R"("})",
+                                  "https://feeds.example.org/" + identity + ".rss"};
+  }
   return processed;
 }
 
@@ -150,6 +153,7 @@ TEST_CASE("processed articles and the outbox survive a restart") {
   CHECK(rows[0].created_at == t0);
   CHECK(rows[0].attempts == 0);
   CHECK(rows[0].last_error.empty());
+  CHECK(rows[0].source == "https://feeds.example.org/a.rss");
 }
 
 TEST_CASE("an article is alerted once, across feeds and within a batch") {
@@ -402,7 +406,7 @@ TEST_CASE("the schema is versioned and a newer one is refused") {
   { open_store(path); }  // reopening does not migrate twice
   {
     RawDb raw(path);
-    CHECK(raw.single_text("SELECT group_concat(version) FROM schema_version") == "1");
+    CHECK(raw.single_text("SELECT group_concat(version) FROM schema_version") == "2");
     CHECK(raw.single_text("PRAGMA journal_mode") == "wal");
     raw.exec("UPDATE schema_version SET version = 99");
   }
@@ -410,6 +414,67 @@ TEST_CASE("the schema is versioned and a newer one is refused") {
   REQUIRE_FALSE(opened.ok());
   CHECK(opened.error().kind == StateErrorKind::schema_too_new);
   CHECK_THAT(opened.error().describe(), Catch::Contains("99"));
+}
+
+TEST_CASE("a schema 1 file opens, migrates to schema 2 and keeps its outbox") {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  {
+    // The file as newswatch 0.x left it: schema 1 exactly as its migration wrote it, one alert waiting.
+    RawDb raw(path);
+    raw.exec("PRAGMA journal_mode=WAL");
+    raw.exec(R"sql(
+      CREATE TABLE schema_version (version INTEGER NOT NULL);
+      INSERT INTO schema_version (version) VALUES (1);
+      CREATE TABLE feeds (
+        url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, redirect_url TEXT,
+        last_status TEXT NOT NULL DEFAULT '', last_success_ms INTEGER, last_attempt_ms INTEGER,
+        next_poll_ms INTEGER, consecutive_failures INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      CREATE TABLE articles (
+        identity_sha256 BLOB PRIMARY KEY CHECK (length(identity_sha256) = 32),
+        first_seen_ms INTEGER NOT NULL, last_seen_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX articles_by_last_seen ON articles (last_seen_ms);
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        alert_id TEXT NOT NULL CHECK (length(alert_id) > 0),
+        severity TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        payload TEXT NOT NULL CHECK (length(payload) > 0),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT ''
+      );
+    )sql");
+    raw.exec("INSERT INTO outbox (alert_id, severity, created_at_ms, payload) VALUES ('old-alert', 'low', " +
+             unix_ms(t0) + ", '{\"old\":true}')");
+    raw.exec(
+        "INSERT INTO feeds (url, etag, last_status) VALUES ('https://feeds.example.org/old.rss', '\"v1\"', "
+        "'200')");
+  }
+  {
+    auto store = open_store(path);
+    CHECK(store->outbox_depth() == 1);
+    const auto feed = store->feed("https://feeds.example.org/old.rss").value();
+    REQUIRE(feed.has_value());
+    CHECK(feed->etag == std::optional<std::string>("\"v1\""));
+    const auto committed = store->commit_articles({article("new", true)}, t0 + 1s).value();
+    REQUIRE(committed[0].outbox_id.has_value());
+    const auto rows = all_pending(*store);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].alert_id == "old-alert");
+    CHECK(rows[0].payload == R"({"old":true})");
+    CHECK(rows[0].created_at == t0);
+    CHECK(rows[0].source.empty());  // unknown for a schema 1 row: the sink falls back
+    CHECK(rows[1].alert_id == "alert-new");
+    CHECK(rows[1].source == "https://feeds.example.org/new.rss");
+    CHECK(rows[1].id > rows[0].id);
+  }
+  RawDb raw(path);
+  CHECK(raw.single_text("SELECT group_concat(version) FROM schema_version") == "2");
+  CHECK(raw.single_text("PRAGMA integrity_check") == "ok");
+  auto reopened = open_store(path);  // a migrated file opens again without migrating twice
+  CHECK(all_pending(*reopened).size() == 2);
 }
 
 TEST_CASE("a second writer holding the lock gives a busy error, not a hang or a partial write") {

@@ -43,7 +43,7 @@ int run(const std::filesystem::path& directory, Durability durability, const cha
     std::vector<ProcessedArticle> articles;
     for (int i = 0; i < kArticles; ++i) {
       ProcessedArticle article{std::to_string(batch) + "/" + std::to_string(i), std::nullopt};
-      if (i % 5 == 0) article.alert = OutboxEntry{article.identity, "medium", payload};
+      if (i % 5 == 0) article.alert = OutboxEntry{article.identity, "medium", payload, "https://e.org/f"};
       articles.push_back(std::move(article));
     }
     if (!store.commit_articles(articles, now)) return 1;
