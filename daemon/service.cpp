@@ -550,7 +550,14 @@ void Service::Loop::shutdown() {
   sd_notify(0, "STOPPING=1");
   const auto abandoned = fetcher_->cancel_all();
   if (!abandoned.empty()) spdlog::info("abandoned {} transfers in flight", abandoned.size());
-  const auto timeout = config_.sink.type == SinkType::kafka ? config_.sink.kafka.flush_timeout : 2000ms;
+  auto timeout = config_.sink.type == SinkType::kafka ? config_.sink.kafka.flush_timeout : 2000ms;
+  if (const auto health = sink_->health(); health.state != HealthState::up && !in_flight_.empty()) {
+    // No broker can acknowledge anything now: waiting the whole flush timeout would only delay the stop
+    // (systemd, an operator's restart). The outbox keeps what is in flight for the next start.
+    timeout = std::min<std::chrono::milliseconds>(timeout, 1000ms);
+    spdlog::info("sink {} cannot deliver ({}); not waiting for {} alerts in flight", sink_->kind(),
+                 health.reason, in_flight_.size());
+  }
   const auto report = sink_->flush(timeout);
   handle_sink_report(report, Clock::now());
   if (report.in_flight > 0) {

@@ -19,7 +19,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import NEWSWATCHD, SOURCE_DIR, Daemon, E2ETestCase, rss, wait_for  # noqa: E402
+from harness import NEWSWATCHD, Daemon, E2ETestCase, rss, wait_for  # noqa: E402
+from kafka_support import PrivateKafka  # noqa: E402
 
 HIT = ("Zeppelin sighted over the harbour", "A zeppelin was seen over the harbour this morning.")
 GONDOLA = ("Gondola strike in Venice", "Gondola rowers stopped work for a day in Venice.")
@@ -46,7 +47,7 @@ def watchlist_text(terms, severity="high"):
 
 
 def service_config(feeds, watchlists, state_dir="state", interval="1s", metrics='{listen: "127.0.0.1:0"}',
-                   log_level="info", sink='{type: jsonl, path: "-"}', poll_extra=""):
+                   log_level="info", sink='{type: jsonl, path: "-"}', poll_extra="", extra=""):
     lines = ["state_dir: %s" % state_dir,
              "watchlists: [%s]" % ", ".join(json.dumps(w) for w in watchlists),
              "poll: {interval: %s, timeout: 10s, connect_timeout: 2s, low_speed_time: 3s%s}" % (interval, poll_extra),
@@ -56,7 +57,7 @@ def service_config(feeds, watchlists, state_dir="state", interval="1s", metrics=
              "feeds:" if feeds else "feeds: []"]
     for feed in feeds:
         lines.append("  - url: %s" % json.dumps(feed))
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + extra
 
 
 class ServiceDaemon(Daemon):
@@ -452,48 +453,6 @@ def listening_sockets(pid):
                 if fields[3] == "0A" and fields[9] in inodes:  # 0A: TCP_LISTEN
                     ports.add(int(fields[1].rsplit(":", 1)[1], 16))
     return ports
-
-
-def free_port_pair():
-    """A port p with p + 1 free too (the broker's client and controller ports)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port >= 65535:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
-    raise AssertionError("no two consecutive free ports")
-
-
-class PrivateKafka:
-    """A broker of our own via scripts/kafka on free ports with its own KAFKA_DIR, so that stopping it
-    never disturbs the shared broker other tests use."""
-
-    def __init__(self, workdir):
-        self.port = free_port_pair()
-        self.env = dict(os.environ, KAFKA_PORT=str(self.port), KAFKA_DIR=os.path.join(workdir, "kafka"))
-        self.script = os.path.join(SOURCE_DIR, "scripts", "kafka")
-
-    def _run(self, command):
-        done = subprocess.run([self.script, command], env=self.env, capture_output=True, text=True, timeout=180)
-        if done.returncode != 0:
-            raise AssertionError("scripts/kafka %s failed:\n%s" % (command, done.stderr))
-
-    def start(self):
-        self._run("start")
-
-    def stop(self):
-        self._run("stop")
-
-    @property
-    def brokers(self):
-        return "127.0.0.1:%d" % self.port
 
 
 class KafkaHealth(ServiceTestCase):
