@@ -52,15 +52,24 @@ std::string to_string(const RuleWindow& window) {
   return "article";
 }
 
-FieldWindows::FieldWindows(std::string_view text, bool single_sentence)
-    : paragraphs(split_paragraphs(text)), words(text) {
-  if (!single_sentence) {
-    sentences = split_sentences(text);
-    return;
+const std::vector<TextSpan>& FieldWindows::paragraphs() const {
+  if (!paragraphs_) {
+    paragraphs_ = split_paragraphs(text_);
+    // A title is one paragraph, whatever line breaks it holds.
+    if (single_sentence_ && !paragraphs_->empty())
+      *paragraphs_ = {TextSpan{paragraphs_->front().start, paragraphs_->back().end}};
   }
-  // A title is one sentence and one paragraph, whatever punctuation or line breaks it holds.
-  if (!paragraphs.empty()) paragraphs = {TextSpan{paragraphs.front().start, paragraphs.back().end}};
-  sentences = paragraphs;
+  return *paragraphs_;
+}
+
+const std::vector<TextSpan>& FieldWindows::sentences() const {
+  if (!sentences_) sentences_ = single_sentence_ ? paragraphs() : split_sentences(text_, paragraphs());
+  return *sentences_;
+}
+
+const WordIndex& FieldWindows::words() const {
+  if (!words_) words_.emplace(text_);
+  return *words_;
 }
 
 namespace {
@@ -122,7 +131,7 @@ std::vector<Evidence> fire_in_spans(const EvidenceLists& lists, const std::vecto
       if (evidence.field == kWholeArticle) continue;
       const FieldWindows& field = fields[evidence.field];
       const auto span =
-          enclosing_span(sentences ? field.sentences : field.paragraphs, evidence.start, evidence.end);
+          enclosing_span(sentences ? field.sentences() : field.paragraphs(), evidence.start, evidence.end);
       if (span) keys.emplace_back(evidence.field, *span);
     }
     std::sort(keys.begin(), keys.end());
@@ -138,7 +147,7 @@ std::vector<Evidence> fire_in_spans(const EvidenceLists& lists, const std::vecto
   }
   std::vector<Evidence> firings;
   for (const auto& [field, index] : common) {
-    const TextSpan& span = sentences ? fields[field].sentences[index] : fields[field].paragraphs[index];
+    const TextSpan& span = sentences ? fields[field].sentences()[index] : fields[field].paragraphs()[index];
     firings.push_back({field, span.start, span.end});
   }
   return firings;
@@ -153,7 +162,7 @@ struct WordRange {
 };
 
 WordRange word_range(const Evidence& evidence, const std::vector<FieldWindows>& fields) {
-  const WordIndex& words = fields[evidence.field].words;
+  const WordIndex& words = fields[evidence.field].words();
   const std::size_t last_byte = evidence.end > evidence.start ? evidence.end - 1 : evidence.start;
   return {evidence.field, words.word_at(evidence.start), words.word_at(last_byte), evidence.start,
           evidence.end};

@@ -78,13 +78,26 @@ struct CompiledRule {
   std::vector<CompiledRequirement> requirements;
 };
 
-// One field of the article as the rules see it: the windows cut from its plain text.
-struct FieldWindows {
-  explicit FieldWindows(std::string_view text, bool single_sentence = false);
+// One field of the article as the rules see it: the windows cut from its plain text. Each kind of
+// window is cut on first use, because most articles need none (no rule has evidence in the field, or
+// every rule's window is the article) and cutting all of them cost more than matching the terms.
+// Holds a view of the text; not thread-safe (one per article being matched).
+class FieldWindows {
+ public:
+  // single_sentence: the field (a title) is one sentence and one paragraph whatever it holds.
+  explicit FieldWindows(std::string_view text, bool single_sentence = false)
+      : text_(text), single_sentence_(single_sentence) {}
 
-  std::vector<TextSpan> sentences;
-  std::vector<TextSpan> paragraphs;
-  WordIndex words;
+  const std::vector<TextSpan>& sentences() const;
+  const std::vector<TextSpan>& paragraphs() const;
+  const WordIndex& words() const;
+
+ private:
+  std::string_view text_;
+  bool single_sentence_;
+  mutable std::optional<std::vector<TextSpan>> sentences_;
+  mutable std::optional<std::vector<TextSpan>> paragraphs_;
+  mutable std::optional<WordIndex> words_;
 };
 
 // A term match reduced to what the rules need.

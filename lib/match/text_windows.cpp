@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "match/detail/normalize.hpp"
+
 namespace newswatch {
 namespace {
 
@@ -16,16 +18,17 @@ struct Decoded {
 };
 
 Decoded decode_at(std::string_view text, std::size_t pos) {
-  utf8proc_int32_t cp = kInvalid;
-  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(text.data() + pos);
-  const utf8proc_ssize_t n = utf8proc_iterate(bytes, static_cast<utf8proc_ssize_t>(text.size() - pos), &cp);
-  if (n <= 0) return {kInvalid, 1};
-  return {cp, static_cast<std::size_t>(n)};
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data() + pos);
+  char32_t cp = 0;
+  const std::size_t n = match_detail::decode_utf8(bytes, text.size() - pos, cp);
+  if (n == 0) return {kInvalid, 1};
+  return {static_cast<utf8proc_int32_t>(cp), n};
 }
 
 bool is_white_space(utf8proc_int32_t cp) {
   if (cp == kInvalid) return false;
   if (cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85) return true;
+  if (cp < 0x80) return false;
   const auto category = utf8proc_category(cp);
   return category == UTF8PROC_CATEGORY_ZS || category == UTF8PROC_CATEGORY_ZL ||
          category == UTF8PROC_CATEGORY_ZP;
@@ -38,6 +41,7 @@ bool is_separator(utf8proc_int32_t cp) {
 
 bool is_letter_or_digit(utf8proc_int32_t cp) {
   if (cp == kInvalid) return false;
+  if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
   switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LL:
@@ -172,9 +176,12 @@ std::vector<TextSpan> split_paragraphs(std::string_view text) {
 }
 
 std::vector<TextSpan> split_sentences(std::string_view text) {
+  return split_sentences(text, split_paragraphs(text));
+}
+
+std::vector<TextSpan> split_sentences(std::string_view text, const std::vector<TextSpan>& paragraphs) {
   std::vector<TextSpan> sentences;
-  for (const TextSpan& paragraph : split_paragraphs(text))
-    split_paragraph_into_sentences(text, paragraph, sentences);
+  for (const TextSpan& paragraph : paragraphs) split_paragraph_into_sentences(text, paragraph, sentences);
   return sentences;
 }
 
@@ -214,9 +221,22 @@ std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
 }
 
 std::string valid_utf8(std::string_view text) {
+  // Almost every text is valid already: find the first invalid sequence before copying anything.
+  std::size_t valid_prefix = 0;
+  while (valid_prefix < text.size()) {
+    if (static_cast<unsigned char>(text[valid_prefix]) < 0x80) {
+      ++valid_prefix;
+      continue;
+    }
+    const Decoded d = decode_at(text, valid_prefix);
+    if (d.cp == kInvalid) break;
+    valid_prefix += d.length;
+  }
+  if (valid_prefix == text.size()) return std::string(text);
   std::string out;
-  out.reserve(text.size());
-  for (std::size_t pos = 0; pos < text.size();) {
+  out.reserve(text.size() + 8);
+  out.append(text.substr(0, valid_prefix));
+  for (std::size_t pos = valid_prefix; pos < text.size();) {
     const Decoded d = decode_at(text, pos);
     if (d.cp == kInvalid) {
       out += "\xEF\xBF\xBD";

@@ -27,6 +27,8 @@ std::vector<TextSpan> split_paragraphs(std::string_view text);
 // letter ("U.S."), after a known abbreviation ("Gen.", "Lt.", "Jan."), or when the next word starts
 // with a lowercase letter or a digit. Trimmed of white space.
 std::vector<TextSpan> split_sentences(std::string_view text);
+// The same, given split_paragraphs(text).
+std::vector<TextSpan> split_sentences(std::string_view text, const std::vector<TextSpan>& paragraphs);
 
 // Word positions as the term semantics see them: a word is a run of characters between separators
 // (Unicode white space, '-', U+2010..U+2015) that holds at least one letter or digit.

@@ -128,5 +128,91 @@ TEST_CASE("append_utf8 encodes, and marks an invalid byte with a byte UTF-8 neve
   CHECK(out == "aă€\U0001F600\xFF");
 }
 
+
+// decode_utf8 replaces utf8proc_iterate on the scanning path, so it must judge every sequence alike.
+std::size_t utf8proc_length(const unsigned char* bytes, std::size_t size, char32_t& cp) {
+  utf8proc_int32_t decoded = -1;
+  const utf8proc_ssize_t n = utf8proc_iterate(bytes, static_cast<utf8proc_ssize_t>(size), &decoded);
+  if (n <= 0) return 0;
+  cp = static_cast<char32_t>(decoded);
+  return static_cast<std::size_t>(n);
+}
+
+// Returns 1 when the two decoders disagree about bytes[0, size) (Catch's REQUIRE per input would
+// dominate the test's time: there are 17 million inputs).
+int decoders_disagree(const unsigned char* bytes, std::size_t size) {
+  char32_t expected_cp = 0, actual_cp = 0;
+  const std::size_t expected = utf8proc_length(bytes, size, expected_cp);
+  const std::size_t actual = decode_utf8(bytes, size, actual_cp);
+  return actual != expected || (expected != 0 && actual_cp != expected_cp) ? 1 : 0;
+}
+
+TEST_CASE("decode_utf8 judges every sequence as utf8proc_iterate does", "[normalize]") {
+  // Every one-, two- and three-byte input, each also cut short; four-byte inputs for every lead byte
+  // >= 0xF0 with every second byte and a spread of third and fourth bytes.
+  unsigned char bytes[4];
+  std::size_t checked = 0, valid_four = 0;
+  int disagreements = 0;
+  for (unsigned a = 0; a < 256; ++a) {
+    bytes[0] = static_cast<unsigned char>(a);
+    disagreements += decoders_disagree(bytes, 1);
+    for (unsigned b = 0; b < 256; ++b) {
+      bytes[1] = static_cast<unsigned char>(b);
+      disagreements += decoders_disagree(bytes, 2);
+      for (unsigned c = 0; c < 256; ++c) {
+        bytes[2] = static_cast<unsigned char>(c);
+        disagreements += decoders_disagree(bytes, 3);
+        ++checked;
+        if (a < 0xF0 || (c != 0x80 && c != 0xBF && c != 0x7F && c != 0xC0)) continue;
+        for (unsigned d : {0x00u, 0x7Fu, 0x80u, 0x9Fu, 0xBFu, 0xC0u, 0xFFu}) {
+          bytes[3] = static_cast<unsigned char>(d);
+          disagreements += decoders_disagree(bytes, 4);
+          char32_t cp = 0;
+          valid_four += decode_utf8(bytes, 4, cp) == 4;
+        }
+      }
+    }
+  }
+  CHECK(disagreements == 0);
+  CHECK(checked == 256u * 256u * 256u);
+  CHECK(valid_four > 0);
+  const unsigned char euro[] = {0xE2, 0x82, 0xAC};
+  char32_t cp = 0;
+  CHECK(decode_utf8(euro, 3, cp) == 3);
+  CHECK(cp == 0x20AC);
+  CHECK(decode_utf8(euro, 2, cp) == 0);  // cut short
+}
+
+TEST_CASE("normalized_parts remembers exactly what normalize_char and classify say", "[normalize]") {
+  // Every code point of the BMP and the supplementary planes in use, both case modes, and the
+  // stand-in for an invalid byte.
+  std::size_t compared = 0;
+  int differences = 0;
+  for (const bool fold : {true, false}) {
+    for (char32_t cp = 0; cp <= 0x10FFFF; cp += (cp < 0x30000 ? 1 : 97)) {
+      const std::u32string expected = normalized(cp, fold);
+      const NormalizedParts parts = normalized_parts(cp, fold);
+      bool same = static_cast<std::size_t>(parts.end - parts.begin) == expected.size();
+      for (std::size_t k = 0; same && k < expected.size(); ++k) {
+        const NormalizedPart& part = parts.begin[k];
+        std::string utf8;
+        append_utf8(expected[k], utf8);
+        same = part.cp == expected[k] && part.kind == classify(expected[k]) && part.bytes() == utf8;
+      }
+      differences += same ? 0 : 1;
+      ++compared;
+    }
+    const NormalizedParts invalid = normalized_parts(kInvalidByte, fold);
+    REQUIRE(invalid.end - invalid.begin == 1);
+    CHECK(invalid.begin->kind == CharKind::kOther);
+    CHECK(std::string(invalid.begin->bytes()) == std::string(1, kInvalidByteUtf8));
+  }
+  CHECK(differences == 0);
+  CHECK(compared > 2 * 0x30000);
+  const NormalizedParts sharp_s = normalized_parts(U'ß', true);
+  REQUIRE(sharp_s.end - sharp_s.begin == 2);
+  CHECK(std::string(sharp_s.begin[0].bytes()) == "s");
+}
+
 }  // namespace
 }  // namespace newswatch::match_detail

@@ -2,7 +2,9 @@
 
 #include <utf8proc.h>
 
+#include <atomic>
 #include <cassert>
+#include <vector>
 
 namespace newswatch::match_detail {
 
@@ -84,6 +86,74 @@ void append_utf8(char32_t cp, std::string& out) {
   utf8proc_uint8_t bytes[4];
   const utf8proc_ssize_t length = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), bytes);
   out.append(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(length));
+}
+
+namespace {
+
+constexpr std::size_t kBlockBits = 8;
+constexpr std::size_t kBlockSize = std::size_t{1} << kBlockBits;
+constexpr std::size_t kBlockCount = (std::size_t{kInvalidByte} >> kBlockBits) + 1;  // kInvalidByte too
+
+struct PartBlock {
+  std::uint32_t begin[kBlockSize + 1];  // parts of code point (first + i) are parts[begin[i], begin[i + 1])
+  std::vector<NormalizedPart> parts;
+};
+
+const PartBlock* build_block(char32_t first, bool fold) {
+  auto* block = new PartBlock;
+  char32_t normalized[kMaxNormalizedLength];
+  for (std::size_t i = 0; i < kBlockSize; ++i) {
+    block->begin[i] = static_cast<std::uint32_t>(block->parts.size());
+    const std::size_t count = normalize_char(first + static_cast<char32_t>(i), fold, normalized);
+    for (std::size_t k = 0; k < count; ++k) {
+      NormalizedPart part{normalized[k], classify(normalized[k]), 0, {}};
+      std::string utf8;
+      append_utf8(normalized[k], utf8);
+      part.utf8_length = static_cast<std::uint8_t>(utf8.size());
+      utf8.copy(part.utf8, utf8.size());
+      block->parts.push_back(part);
+    }
+  }
+  block->begin[kBlockSize] = static_cast<std::uint32_t>(block->parts.size());
+  return block;
+}
+
+// The blocks of one normalisation (folded or case-kept), filled in as code points are met.
+class PartCache {
+ public:
+  PartCache() {
+    for (auto& block : blocks_) block.store(nullptr, std::memory_order_relaxed);
+  }
+  ~PartCache() {
+    for (auto& block : blocks_) delete block.load(std::memory_order_relaxed);
+  }
+  PartCache(const PartCache&) = delete;
+  PartCache& operator=(const PartCache&) = delete;
+
+  const PartBlock& block(std::size_t index, bool fold) {
+    const PartBlock* block = blocks_[index].load(std::memory_order_acquire);
+    if (block != nullptr) return *block;
+    const PartBlock* built = build_block(static_cast<char32_t>(index << kBlockBits), fold);
+    if (blocks_[index].compare_exchange_strong(block, built, std::memory_order_acq_rel)) return *built;
+    delete built;  // another thread published the same block first
+    return *block;
+  }
+
+ private:
+  std::atomic<const PartBlock*> blocks_[kBlockCount];
+};
+
+}  // namespace
+
+NormalizedParts normalized_parts(char32_t cp, bool fold) {
+  static PartCache folded_cache;
+  static PartCache cased_cache;
+  if (cp > kInvalidByte) cp = kInvalidByte;  // every invalid value normalises alike
+  const std::size_t index = cp >> kBlockBits;
+  const PartBlock& block = (fold ? folded_cache : cased_cache).block(index, fold);
+  const std::size_t offset = cp & (kBlockSize - 1);
+  const NormalizedPart* parts = block.parts.data();
+  return {parts + block.begin[offset], parts + block.begin[offset + 1]};
 }
 
 }  // namespace newswatch::match_detail

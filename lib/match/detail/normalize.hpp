@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace newswatch::match_detail {
 
@@ -36,5 +37,57 @@ std::size_t normalize_char(char32_t cp, bool fold, char32_t* out);
 
 // Appends the UTF-8 encoding of cp (kInvalidByte as kInvalidByteUtf8).
 void append_utf8(char32_t cp, std::string& out);
+
+// Decodes the UTF-8 sequence at p (available >= 1 bytes readable) exactly as utf8proc_iterate judges
+// it — shortest form only, no surrogates, nothing above U+10FFFF — and returns its length, or 0 when
+// the bytes at p start no valid sequence. Inline because every non-ASCII character of every text
+// passes here; utf8proc_iterate is an out-of-line call that cost 13 % of the matcher's time.
+inline std::size_t decode_utf8(const unsigned char* p, std::size_t available, char32_t& cp) {
+  const unsigned lead = p[0];
+  if (lead < 0x80) {
+    cp = lead;
+    return 1;
+  }
+  auto continuation = [&](std::size_t k) { return k < available && (p[k] & 0xC0) == 0x80; };
+  if (lead < 0xC2 || lead > 0xF4) return 0;
+  if (lead < 0xE0) {
+    if (!continuation(1)) return 0;
+    cp = ((lead & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+    return 2;
+  }
+  if (lead < 0xF0) {
+    if (!continuation(1) || !continuation(2)) return 0;
+    if (lead == 0xED && p[1] > 0x9F) return 0;  // a surrogate
+    const char32_t value = ((lead & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    if (value < 0x800) return 0;  // overlong
+    cp = value;
+    return 3;
+  }
+  if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
+  if ((lead == 0xF0 && p[1] < 0x90) || (lead == 0xF4 && p[1] > 0x8F)) return 0;
+  cp = ((lead & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
+  return 4;
+}
+
+// One character of a normalised code point, ready for the scanner: its kind and its UTF-8 bytes.
+struct NormalizedPart {
+  char32_t cp;
+  CharKind kind;
+  std::uint8_t utf8_length;
+  char utf8[4];
+
+  std::string_view bytes() const { return {utf8, utf8_length}; }
+};
+
+// normalize_char and classify of one code point, remembered: utf8proc's decomposition, category and
+// case-folding calls cost more than everything else the scanner does per character, and a text uses
+// few distinct code points. Computed per block of 256 code points on first use and kept for the life
+// of the process. Thread-safe: a block is published with one atomic store, and a thread that loses
+// the race to publish it discards its own copy.
+struct NormalizedParts {
+  const NormalizedPart* begin;
+  const NormalizedPart* end;
+};
+NormalizedParts normalized_parts(char32_t cp, bool fold);
 
 }  // namespace newswatch::match_detail

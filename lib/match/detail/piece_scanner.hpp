@@ -10,9 +10,8 @@
 //
 // Most news text is ASCII, whose normalisation is at most lowercasing, so ASCII pieces take a fast
 // path: hashed straight from the text, and skipped without being copied when the sink says they
-// cannot matter (the common case). Only other characters go through utf8proc.
-#include <utf8proc.h>
-
+// cannot matter (the common case). Other characters are normalised through a per-code-point cache of
+// utf8proc's answers (normalize.hpp).
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -181,39 +180,35 @@ class PieceScanner {
   }
 
   std::size_t non_ascii_char(const unsigned char* bytes, std::size_t i) {
-    utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t length =
-        utf8proc_iterate(bytes + i, static_cast<utf8proc_ssize_t>(text_.size() - i), &cp);
-    char32_t decoded = static_cast<char32_t>(cp);
-    if (length <= 0) {
+    char32_t decoded = 0;
+    std::size_t length = decode_utf8(bytes + i, text_.size() - i, decoded);
+    if (length == 0) {
       length = 1;
       decoded = kInvalidByte;
     }
-    const std::size_t char_end = i + static_cast<std::size_t>(length);
-    char32_t normalized[kMaxNormalizedLength];
-    const std::size_t count = normalize_char(decoded, kFold, normalized);
-    if (count == 0) {  // a dropped mark still belongs to the piece it follows
+    const std::size_t char_end = i + length;
+    const NormalizedParts parts = normalized_parts(decoded, kFold);
+    if (parts.begin == parts.end) {  // a dropped mark still belongs to the piece it follows
       if (open_ != Open::kNone) end_ = char_end;
       return char_end;
     }
-    for (std::size_t k = 0; k < count; ++k) {
-      const bool first = k == 0;
-      const bool last = k + 1 == count;
-      const char32_t c = normalized[k];
-      switch (classify(c)) {
+    for (const NormalizedPart* part = parts.begin; part != parts.end; ++part) {
+      const bool first = part == parts.begin;
+      const bool last = part + 1 == parts.end;
+      switch (part->kind) {
         case CharKind::kSeparator:
           separator();
           break;
         case CharKind::kWord:
           if (open_ != Open::kWord) begin_piece(Open::kWord, i, first);
-          append_utf8(c, buffer_);
+          buffer_.append(part->utf8, part->utf8_length);
           end_ = char_end;
           last_ends_char_ = last;
           last_kind_ = CharKind::kWord;
           break;
         case CharKind::kOther:
           other(i, char_end, first, last);
-          append_utf8(c, buffer_);
+          buffer_.append(part->utf8, part->utf8_length);
           break;
       }
     }
