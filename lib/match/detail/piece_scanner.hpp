@@ -59,7 +59,8 @@ struct ByteTables {
 inline constexpr ByteTables kBytes{};
 
 // Calls sink(const Piece&) for every piece of text that may matter, in order, after asking
-// sink.wants_ascii<kFold>(quick_hash, ...) about each ASCII piece. kFold selects the case-folded stream or
+// sink.wants_ascii<kFold>(quick_hash, ...) about each ASCII piece (and wants_ascii<false> about each
+// normalised piece, whose bytes need no fold mask). kFold selects the case-folded stream or
 // the case-preserving one (for match_case terms). scratch is reused working memory.
 template <bool kFold, typename Sink>
 class PieceScanner {
@@ -242,6 +243,16 @@ class PieceScanner {
 
   void close(bool word_follows) {
     if (open_ == Open::kNone) return;
+    // The filters take quick_hash of normalised bytes (an ASCII piece's hash with its fold mask is the
+    // same thing), so pieces built here meet them too: most non-ASCII pieces then skip the full hash
+    // and the dictionary probe.
+    const std::uint64_t quick = quick_hash(buffer_.data(), buffer_.size(), buffer_.size(), 0);
+    if (!sink_.template wants_ascii<false>(quick, buffer_.data(), buffer_.size(), buffer_.size(),
+                                           open_ == Open::kWord, may_start_)) {
+      open_ = Open::kNone;
+      buffer_.clear();
+      return;
+    }
     const Piece piece{buffer_,
                       hash_bytes(buffer_),
                       start_,
