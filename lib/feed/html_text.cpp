@@ -11,6 +11,8 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <vector>
 
 #include "feed/detail/utf8.hpp"
 #include "feed/encoding.hpp"
@@ -332,6 +334,392 @@ std::size_t decode_reference(std::string_view text, std::size_t pos, std::string
 
 bool has_markup(std::string_view html) { return html.find('<') != std::string_view::npos; }
 
+// ---- The fast path: simple markup read without libxml2 ----
+//
+// Most summaries are a few paragraphs with links and emphasis; libxml2 spent a third of the parser's
+// time on them. SimpleMarkupReader accepts a subset of HTML on which libxml2 2.9's HTML parser (with
+// the options markup_to_text uses) builds a tree that collect_text reads exactly as the tag stream is
+// read here, and refuses everything else (the caller then runs libxml2). The subset, and why:
+//  - Elements: inline a, abbr, b, big, cite, code, em, font, i, q, s, small, span, strike, strong, tt,
+//    u; blocks p, div, h1-h6, blockquote, ul, ol, li, figure, figcaption (unknown to libxml2 2.9, so
+//    they close nothing); br and img; tables below. White space alone between tags is
+//    kept by libxml2 (areBlanks) next to all of these, as measured; after a br it would not matter.
+//  - Comments <!--...--> without "--" inside: no text.
+//  - Every element closed by its own end tag, in order (br and img have none; "<br/>", "<img/>"
+//    allowed); no <a> in <a>: libxml2 then never closes an element early, so its tree has the same
+//    open/close order.
+//  - A block starts only where libxml2's htmlStartClose table closes nothing for it (start_closes),
+//    except the implied paragraph below; li only directly inside ul or ol. Text, inline elements, br
+//    and img are never directly inside ul, ol or a table's structure.
+//  - Text (or a reference) before any tag: libxml2 wraps it in an implied <p> (htmlCheckParagraph),
+//    which the next block start closes; this reader does the same.
+//  - Tables: table > (tbody|thead|tfoot)? > tr > (td|th), nothing else in their structure but white
+//    space, which libxml2 may drop but which always sits next to a cell's space or a row's line
+//    break.
+//  - Attributes: a name, optionally = a quoted value without < or >; at most 32 elements deep.
+//  - Text: no C0 controls but tab, LF and CR, no U+FFFE/U+FFFF; '&' only in &name; with a name
+//    libxml2's table knows, or &#digits; / &#xhex; of a character libxml2 keeps as it is (0x20-0x7E,
+//    0xA0-0xD7FF, 0xE000-0xFFFD, 0x10000-0x10FFFF).
+// tests/feed/html_text_fast_path_test.cpp holds the two paths against each other on every summary and
+// content of the fixture corpus and on generated markup.
+
+enum class SimpleKind : std::uint8_t {
+  inline_element,
+  block,
+  list,
+  list_item,
+  line_break,
+  image,
+  table,
+  table_section,
+  table_row,
+  table_cell
+};
+
+struct SimpleElement {
+  std::string_view name;
+  SimpleKind kind;
+};
+
+// Sorted by name for binary search.
+constexpr std::array<SimpleElement, 40> kSimpleElements = {{
+    {"a", SimpleKind::inline_element},
+    {"abbr", SimpleKind::inline_element},
+    {"b", SimpleKind::inline_element},
+    {"big", SimpleKind::inline_element},
+    {"blockquote", SimpleKind::block},
+    {"br", SimpleKind::line_break},
+    {"cite", SimpleKind::inline_element},
+    {"code", SimpleKind::inline_element},
+    {"div", SimpleKind::block},
+    {"em", SimpleKind::inline_element},
+    {"figcaption", SimpleKind::block},
+    {"figure", SimpleKind::block},
+    {"font", SimpleKind::inline_element},
+    {"h1", SimpleKind::block},
+    {"h2", SimpleKind::block},
+    {"h3", SimpleKind::block},
+    {"h4", SimpleKind::block},
+    {"h5", SimpleKind::block},
+    {"h6", SimpleKind::block},
+    {"i", SimpleKind::inline_element},
+    {"img", SimpleKind::image},
+    {"li", SimpleKind::list_item},
+    {"ol", SimpleKind::list},
+    {"p", SimpleKind::block},
+    {"q", SimpleKind::inline_element},
+    {"s", SimpleKind::inline_element},
+    {"small", SimpleKind::inline_element},
+    {"span", SimpleKind::inline_element},
+    {"strike", SimpleKind::inline_element},
+    {"strong", SimpleKind::inline_element},
+    {"table", SimpleKind::table},
+    {"tbody", SimpleKind::table_section},
+    {"td", SimpleKind::table_cell},
+    {"tfoot", SimpleKind::table_section},
+    {"th", SimpleKind::table_cell},
+    {"thead", SimpleKind::table_section},
+    {"tr", SimpleKind::table_row},
+    {"tt", SimpleKind::inline_element},
+    {"u", SimpleKind::inline_element},
+    {"ul", SimpleKind::list},
+}};
+
+static_assert(std::is_sorted(kSimpleElements.begin(), kSimpleElements.end(),
+                             [](const SimpleElement& a, const SimpleElement& b) { return a.name < b.name; }));
+
+const SimpleElement* simple_element(std::string_view name) {
+  const auto it = std::lower_bound(kSimpleElements.begin(), kSimpleElements.end(), name,
+                                   [](const SimpleElement& e, std::string_view n) { return e.name < n; });
+  return (it != kSimpleElements.end() && it->name == name) ? &*it : nullptr;
+}
+
+bool is_html_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+class SimpleMarkupReader {
+ public:
+  explicit SimpleMarkupReader(std::string_view html) : html_(html), builder_(html.size()) {}
+
+  std::optional<std::string> read() {
+    while (pos_ < html_.size()) {
+      const bool ok = html_[pos_] == '<' ? tag() : text();
+      if (!ok) return std::nullopt;
+    }
+    if (!stack_.empty()) return std::nullopt;
+    if (implied_paragraph_) builder_.line_break(2);
+    return builder_.take();
+  }
+
+ private:
+  struct Open {
+    const SimpleElement* element;
+  };
+  static constexpr std::size_t kMaxDepth = 32;
+
+  const SimpleElement* top() const { return stack_.empty() ? nullptr : stack_.back().element; }
+
+  // Elements whose children are only elements of their structure (li; tbody, tr, td).
+  static bool is_structure(const SimpleElement* element) {
+    return element != nullptr &&
+           (element->kind == SimpleKind::list || element->kind == SimpleKind::table ||
+            element->kind == SimpleKind::table_section || element->kind == SimpleKind::table_row);
+  }
+
+  // Text, inline elements, br and img may not sit directly in a list or a table's structure.
+  bool inline_allowed() const { return !is_structure(top()); }
+
+  static bool is_heading(std::string_view name) {
+    return name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6';
+  }
+  static bool is_font_style(std::string_view name) {
+    return name == "tt" || name == "i" || name == "b" || name == "u" || name == "s" || name == "strike" ||
+           name == "big" || name == "small";
+  }
+
+  // Whether libxml2 closes the open element `open` when `started` starts inside it: its htmlStartClose
+  // table, for the elements this reader knows.
+  static bool start_closes(std::string_view started, std::string_view open) {
+    if (started == "p") return open == "p" || is_heading(open) || is_font_style(open);
+    if (started == "div" || started == "blockquote") return open == "p";
+    if (is_heading(started)) return open == "p" || is_heading(open);
+    if (started == "ul") return open == "p" || open == "ol";
+    if (started == "ol") return open == "p" || open == "ul";
+    if (started == "li") return open == "p" || is_heading(open) || open == "li";
+    if (started == "a") return open == "a";
+    if (started == "table") return open == "p" || is_heading(open) || open == "a";
+    return false;
+  }
+
+  // Blocks start where libxml2 closes nothing for them, or closes only the implied paragraph.
+  bool block_allowed(const SimpleElement* element) {
+    const SimpleElement* parent = top();
+    const SimpleKind parent_kind = parent != nullptr ? parent->kind : SimpleKind::inline_element;
+    switch (element->kind) {
+      case SimpleKind::list_item:
+        return parent_kind == SimpleKind::list && parent != nullptr;
+      case SimpleKind::table_section:
+        return parent_kind == SimpleKind::table && parent != nullptr;
+      case SimpleKind::table_row:
+        return parent != nullptr &&
+               (parent_kind == SimpleKind::table || parent_kind == SimpleKind::table_section);
+      case SimpleKind::table_cell:
+        return parent_kind == SimpleKind::table_row && parent != nullptr;
+      default:
+        break;
+    }
+    if (is_structure(parent)) return false;
+    if (parent == nullptr) {
+      if (implied_paragraph_ && start_closes(element->name, "p")) {
+        implied_paragraph_ = false;
+        builder_.line_break(2);
+      }
+      return !implied_paragraph_ || !start_closes(element->name, "p");
+    }
+    return !start_closes(element->name, parent->name);
+  }
+
+  bool text() {
+    const std::size_t end = std::min(html_.find('<', pos_), html_.size());
+    const std::string_view run = html_.substr(pos_, end - pos_);
+    bool blank = true;
+    decoded_.clear();
+    for (std::size_t i = 0; i < run.size();) {
+      const unsigned char c = static_cast<unsigned char>(run[i]);
+      if (c == '&') {
+        const std::size_t length = reference(run, i);
+        if (length == 0) return false;
+        blank = false;
+        i += length;
+        continue;
+      }
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return false;
+      if (c == 0xEF && i + 2 < run.size() && run[i + 1] == '\xBF' &&
+          (run[i + 2] == '\xBE' || run[i + 2] == '\xBF'))
+        return false;  // U+FFFE, U+FFFF: not XML characters
+      blank = blank && is_html_blank(static_cast<char>(c));
+      decoded_.push_back(static_cast<char>(c));
+      ++i;
+    }
+    if (!blank) {
+      if (!inline_allowed()) return false;  // (white space alone there is dropped or is outweighed)
+      if (!any_tag_seen_ && !implied_paragraph_) {
+        implied_paragraph_ = true;
+        builder_.line_break(2);
+      }
+    }
+    builder_.text(decoded_, /*newlines_are_breaks=*/false);
+    pos_ = end;
+    return true;
+  }
+
+  // Appends the character of the reference at run[i] == '&' to decoded_; its length, or 0 to refuse.
+  std::size_t reference(std::string_view run, std::size_t i) {
+    std::size_t j = i + 1;
+    if (j < run.size() && run[j] == '#') {
+      ++j;
+      const bool hex = j < run.size() && run[j] == 'x';
+      if (hex) ++j;
+      const std::size_t digits_start = j;
+      std::uint32_t value = 0;
+      while (j < run.size() && j - digits_start < 8 && (hex ? is_hex_digit(run[j]) : is_digit(run[j]))) {
+        const char c = run[j];
+        value = value * (hex ? 16 : 10) +
+                static_cast<std::uint32_t>(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+        ++j;
+      }
+      if (j == digits_start || j >= run.size() || run[j] != ';') return 0;
+      const bool kept_as_is = (value >= 0x20 && value <= 0x7E) || (value >= 0xA0 && value <= 0xD7FF) ||
+                              (value >= 0xE000 && value <= 0xFFFD) || (value >= 0x10000 && value <= 0x10FFFF);
+      if (!kept_as_is) return 0;
+      detail::append_utf8(decoded_, value);
+      return j + 1 - i;
+    }
+    constexpr std::size_t kLongestName = 32;
+    while (j < run.size() && j - i <= kLongestName && is_alnum(run[j])) ++j;
+    if (j == i + 1 || j >= run.size() || run[j] != ';') return 0;
+    std::array<char, kLongestName + 2> name{};
+    std::memcpy(name.data(), run.data() + i + 1, j - i - 1);
+    const htmlEntityDesc* entity = htmlEntityLookup(reinterpret_cast<const xmlChar*>(name.data()));
+    if (entity == nullptr) return 0;
+    detail::append_utf8(decoded_, entity->value);
+    return j + 1 - i;
+  }
+
+  bool starts_comment(std::size_t at) const { return html_.compare(at, 4, "<!--") == 0; }
+
+  // <!--...-->, content not starting with '>' or "->" and without "--": libxml2 makes it a comment
+  // node, which has no text and which areBlanks looks through.
+  bool comment() {
+    const std::size_t content = pos_ + 4;
+    const std::size_t close = html_.find("--", content);
+    if (close == std::string_view::npos || html_.compare(close, 3, "-->") != 0) return false;
+    if (close == content || html_[content] == '>' || html_[content] == '-') return false;
+    pos_ = close + 3;
+    return true;
+  }
+
+  // A start or end tag or a comment at pos_ ('<').
+  bool tag() {
+    if (starts_comment(pos_)) return comment();
+    std::size_t i = pos_ + 1;
+    const bool end_tag = i < html_.size() && html_[i] == '/';
+    if (end_tag) ++i;
+    const std::size_t name_start = i;
+    char name[16];
+    std::size_t length = 0;
+    while (i < html_.size() && (is_ascii_letter(html_[i]) || (length > 0 && is_digit(html_[i])))) {
+      if (length == sizeof name) return false;
+      name[length++] = static_cast<char>(html_[i] | (is_ascii_letter(html_[i]) ? 0x20 : 0));
+      ++i;
+    }
+    if (i == name_start) return false;
+    const SimpleElement* element = simple_element(std::string_view(name, length));
+    if (element == nullptr) return false;
+    any_tag_seen_ = true;
+    return end_tag ? close(element, i) : open(element, i);
+  }
+
+  bool close(const SimpleElement* element, std::size_t i) {
+    while (i < html_.size() && is_html_blank(html_[i])) ++i;
+    if (i >= html_.size() || html_[i] != '>') return false;
+    if (element->kind == SimpleKind::line_break || element->kind == SimpleKind::image)
+      return false;  // libxml2 reads </br> as <br>
+    if (implied_paragraph_ && stack_.empty() && element->name == "p") {
+      implied_paragraph_ = false;  // closes the implied paragraph, as in libxml2
+    } else {
+      if (top() != element) return false;
+      stack_.pop_back();
+    }
+    apply(element);
+    pos_ = i + 1;
+    return true;
+  }
+
+  bool open(const SimpleElement* element, std::size_t i) {
+    // Attributes: blank, name, optionally = and a quoted value; then '>' (or "/>" for br).
+    bool self_closing = false;
+    while (true) {
+      const std::size_t blank_start = i;
+      while (i < html_.size() && is_html_blank(html_[i])) ++i;
+      if (i >= html_.size()) return false;
+      if (html_[i] == '>') break;
+      if (html_[i] == '/' && i + 1 < html_.size() && html_[i + 1] == '>') {
+        self_closing = true;
+        ++i;
+        break;
+      }
+      if (i == blank_start) return false;
+      if (!attribute(i)) return false;
+    }
+    const bool is_void = element->kind == SimpleKind::line_break || element->kind == SimpleKind::image;
+    if (self_closing && !is_void) return false;
+    switch (element->kind) {
+      case SimpleKind::line_break:
+      case SimpleKind::image:
+      case SimpleKind::inline_element:
+        if (!inline_allowed()) return false;
+        break;
+      case SimpleKind::block:
+      case SimpleKind::list:
+      case SimpleKind::list_item:
+      case SimpleKind::table:
+      case SimpleKind::table_section:
+      case SimpleKind::table_row:
+      case SimpleKind::table_cell:
+        if (!block_allowed(element)) return false;
+        break;
+    }
+    if (element->name == "a" &&
+        std::any_of(stack_.begin(), stack_.end(), [](const Open& o) { return o.element->name == "a"; }))
+      return false;  // libxml2 closes the outer <a>
+    apply(element);
+    if (!is_void) {
+      if (stack_.size() == kMaxDepth) return false;
+      stack_.push_back({element});
+    }
+    pos_ = i + 1;
+    return true;
+  }
+
+  bool attribute(std::size_t& i) {
+    const auto name_char = [](char c, bool first) {
+      return is_ascii_letter(c) || c == '_' || c == ':' || (!first && (is_digit(c) || c == '-' || c == '.'));
+    };
+    if (!name_char(html_[i], true)) return false;
+    while (i < html_.size() && name_char(html_[i], false)) ++i;
+    std::size_t j = i;
+    while (j < html_.size() && is_html_blank(html_[j])) ++j;
+    if (j >= html_.size() || html_[j] != '=') return true;  // no value
+    ++j;
+    while (j < html_.size() && is_html_blank(html_[j])) ++j;
+    if (j >= html_.size() || (html_[j] != '"' && html_[j] != '\'')) return false;
+    const char quote = html_[j];
+    ++j;
+    while (j < html_.size() && html_[j] != quote) {
+      if (html_[j] == '<' || html_[j] == '>') return false;
+      ++j;
+    }
+    if (j >= html_.size()) return false;
+    i = j + 1;
+    return true;
+  }
+
+  // The element's layout, as collect_text applies it at both its start and its end.
+  void apply(const SimpleElement* element) {
+    if (element->kind == SimpleKind::inline_element || element->kind == SimpleKind::image) return;
+    apply_layout(layout_of(element->name), builder_);
+  }
+
+  std::string_view html_;
+  std::size_t pos_ = 0;
+  TextBuilder builder_;
+  std::vector<Open> stack_;
+  std::string decoded_;
+  bool any_tag_seen_ = false;
+  bool implied_paragraph_ = false;
+};
+
 }  // namespace
 
 std::string decode_entities(std::string_view text) {
@@ -356,7 +744,12 @@ std::string decode_entities(std::string_view text) {
 }
 
 std::string html_to_text(std::string_view html) {
-  if (has_markup(html)) return markup_to_text(html);
+  if (has_markup(html)) {
+    // libxml2 reads invalid UTF-8 as Latin-1, so both paths read the sanitised text.
+    const std::string utf8 = sanitize_utf8(html);
+    if (auto text = SimpleMarkupReader(utf8).read()) return std::move(*text);
+    return markup_to_text(utf8);
+  }
   // Text without a single tag is plain text: its line breaks are kept, and no parser is needed.
   const std::string utf8 = sanitize_utf8(html);
   if (utf8.find('&') == std::string::npos) return plain_text_to_text(utf8);
@@ -410,5 +803,15 @@ std::string collapse_whitespace(std::string_view text) {
   }
   return out;
 }
+
+namespace html_text_paths {
+
+std::optional<std::string> simple_markup_to_text(std::string_view utf8) {
+  return SimpleMarkupReader(utf8).read();
+}
+
+std::string libxml_markup_to_text(std::string_view html) { return markup_to_text(html); }
+
+}  // namespace html_text_paths
 
 }  // namespace newswatch

@@ -2,6 +2,7 @@
 // HTML fragments (as feeds embed them in titles, summaries and content) to plain UTF-8 text.
 // Any thread may call these at once (html_to_text keeps one libxml2 parser context per thread).
 // Input is UTF-8; invalid bytes become U+FFFD, and every result is valid UTF-8, whatever the input.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,5 +29,19 @@ std::string decode_entities(std::string_view text);
 
 // Every run of Unicode white space becomes one ASCII space; leading and trailing white space removed.
 std::string collapse_whitespace(std::string_view text);
+
+// The two ways html_to_text reads markup, exposed so that tests can hold them against each other.
+namespace html_text_paths {
+
+// The fast path for the simple markup most feeds carry: a handful of inline and block elements,
+// properly nested, with quoted attributes and well-formed entity references. Gives exactly what
+// libxml_markup_to_text gives for `utf8` (valid UTF-8), or nothing when the markup is outside what
+// it accepts (see html_text.cpp for the rules and why each keeps the two paths equal).
+std::optional<std::string> simple_markup_to_text(std::string_view utf8);
+
+// The general path: libxml2's HTML parser, for anything.
+std::string libxml_markup_to_text(std::string_view html);
+
+}  // namespace html_text_paths
 
 }  // namespace newswatch

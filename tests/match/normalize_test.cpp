@@ -128,7 +128,6 @@ TEST_CASE("append_utf8 encodes, and marks an invalid byte with a byte UTF-8 neve
   CHECK(out == "aă€\U0001F600\xFF");
 }
 
-
 // decode_utf8 replaces utf8proc_iterate on the scanning path, so it must judge every sequence alike.
 std::size_t utf8proc_length(const unsigned char* bytes, std::size_t size, char32_t& cp) {
   utf8proc_int32_t decoded = -1;
