@@ -45,7 +45,9 @@ prometheus::Counter& Metrics::labelled(prometheus::Family<prometheus::Counter>& 
 void Metrics::fetch_result(std::string_view result) { labelled(*fetches_, "result", result).Increment(); }
 void Metrics::parse_result(std::string_view result) { labelled(*parses_, "result", result).Increment(); }
 void Metrics::alert(std::string_view severity) { labelled(*alerts_, "severity", severity).Increment(); }
-void Metrics::delivery(std::string_view result) { labelled(*deliveries_, "result", result).Increment(); }
+void Metrics::delivery(std::string_view result, std::size_t count) {
+  if (count > 0) labelled(*deliveries_, "result", result).Increment(static_cast<double>(count));
+}
 void Metrics::reload(std::string_view result) { labelled(*reloads_, "result", result).Increment(); }
 void Metrics::state_error(std::string_view operation) { labelled(*state_errors_, "operation", operation).Increment(); }
 void Metrics::sink_notice(std::string_view level) { labelled(*sink_notices_, "level", level).Increment(); }

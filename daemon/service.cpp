@@ -166,6 +166,9 @@ bool Service::Loop::start() {
   sink_ = std::move(*sink);
 
   fetcher_ = std::make_unique<HttpFetcher>(fetch_options(config_.poll));
+  // A delivery report ends the fetcher's wait at once: the outbox row is acknowledged and the next
+  // alerts are submitted without waiting for the loop's timeout (outbox replay throughput).
+  sink_->set_wakeup([fetcher = fetcher_.get()] { fetcher->wakeup(); });
 
   if (config_.metrics.enabled) {
     endpoint_ = std::make_unique<MetricsEndpoint>(metrics_, [this]() -> std::pair<bool, std::string> {
@@ -479,9 +482,9 @@ void Service::Loop::handle_sink_report(const SinkReport& report, Clock::time_poi
   }
   std::vector<std::int64_t> delivered;
   std::vector<DeliveryFailure> failures;
+  std::size_t permanent_failures = 0;
   for (const auto& delivery : report.deliveries) {
     in_flight_.erase(delivery.outbox_id);
-    metrics_->delivery(to_string(delivery.status));
     switch (delivery.status) {
       case DeliveryStatus::delivered:
         delivered.push_back(delivery.outbox_id);
@@ -495,9 +498,14 @@ void Service::Loop::handle_sink_report(const SinkReport& report, Clock::time_poi
         spdlog::error("outbox row {}: the destination refused the alert ({}); removed from the outbox",
                       delivery.outbox_id, delivery.error);
         delivered.push_back(delivery.outbox_id);
+        ++permanent_failures;
         break;
     }
   }
+  // Counted per report, not per delivery: a replay reports thousands at a time.
+  metrics_->delivery(to_string(DeliveryStatus::delivered), delivered.size() - permanent_failures);
+  metrics_->delivery(to_string(DeliveryStatus::retriable_failure), failures.size());
+  metrics_->delivery(to_string(DeliveryStatus::permanent_failure), permanent_failures);
   if (!failures.empty()) {
     spdlog::warn("sink {}: {} alerts not delivered yet ({}); they stay in the outbox and are sent again",
                  sink_->kind(), failures.size(), failures.front().error);

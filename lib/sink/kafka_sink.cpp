@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <mutex>
 #include <string_view>
 #include <utility>
 
@@ -236,6 +237,7 @@ class KafkaSink final : public Sink {
   explicit KafkaSink(KafkaSinkOptions options) : options_(std::move(options)) {}
 
   ~KafkaSink() override {
+    set_wakeup({});  // librdkafka's threads must not call into what the owner is tearing down
     if (topic_ != nullptr) rd_kafka_topic_destroy(topic_);
     if (producer_ != nullptr) {
       // What is still queued dies here by design: the outbox still has it.
@@ -259,6 +261,11 @@ class KafkaSink final : public Sink {
     if (producer_ == nullptr) return std::string("the Kafka producer could not start: ") + error;
     conf.release();                              // rd_kafka_new took it
     rd_kafka_set_log_queue(producer_, nullptr);  // logs wait on the main queue for poll()
+    // Delivery reports, errors, logs and statistics all arrive on the main queue; librdkafka calls
+    // on_queue_event (from its own thread) when that queue stops being empty.
+    rd_kafka_queue_t* main_queue = rd_kafka_queue_get_main(producer_);
+    rd_kafka_queue_cb_event_enable(main_queue, &KafkaSink::on_queue_event, this);
+    rd_kafka_queue_destroy(main_queue);  // the handle, not the queue
     topic_ = rd_kafka_topic_new(producer_, options_.topic.c_str(), nullptr);
     if (topic_ == nullptr) {
       return "the Kafka producer could not use topic " + options_.topic + ": " +
@@ -324,8 +331,20 @@ class KafkaSink final : public Sink {
 
   Health health() const override { return health_; }
 
+  void set_wakeup(std::function<void()> wakeup) override {
+    std::lock_guard<std::mutex> lock(wakeup_mutex_);
+    wakeup_ = std::move(wakeup);
+  }
+
  private:
   static KafkaSink& self(void* opaque) { return *static_cast<KafkaSink*>(opaque); }
+
+  static void on_queue_event(rd_kafka_t*, void* opaque) {
+    KafkaSink& sink = self(opaque);
+    // Only on the queue's empty -> non-empty edge, so the lock is taken rarely.
+    std::lock_guard<std::mutex> lock(sink.wakeup_mutex_);
+    if (sink.wakeup_) sink.wakeup_();
+  }
 
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
     self(opaque).record_delivery(*message);
@@ -473,6 +492,8 @@ class KafkaSink final : public Sink {
   std::size_t dropped_notices_ = 0;
   SinkReport pending_;
   Health health_;
+  std::mutex wakeup_mutex_;  // set_wakeup() on the loop's thread against on_queue_event() on librdkafka's
+  std::function<void()> wakeup_;
 };
 
 }  // namespace

@@ -8,13 +8,15 @@
 // outbox's job, never the sink's: what a sink has not reported as delivered is still in the outbox.
 //
 // Threads: a sink is not thread-safe. One thread (the daemon's event loop) calls every method.
-// Kafka's own threads never call back into the daemon: their reports wait until poll() or flush().
+// Kafka's own threads never call back into the daemon with data: their reports wait until poll() or
+// flush(). The one exception is the wake-up given to set_wakeup(), which only says "poll() me".
 //
 // Logging: a sink never logs. Everything worth a log line comes back as a value (Delivery::error,
 // SinkNotice, Health::reason), written to be logged as it is, and never containing a secret.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -110,6 +112,13 @@ class Sink {
   virtual SinkReport flush(std::chrono::milliseconds timeout) = 0;
 
   virtual Health health() const = 0;
+
+  // Asks the sink to call `wakeup` when poll() has something new to return (a delivery, a notice),
+  // so that a loop waiting on other things (the fetcher) turns at once instead of at its next timeout.
+  // `wakeup` runs on a thread of the sink's (e.g. librdkafka's): it must be thread-safe, quick and
+  // must not call the sink. A sink whose reports are ready at once (jsonl) may ignore it. Call it
+  // once, before submitting; the sink stops calling it before it is destroyed.
+  virtual void set_wakeup(std::function<void()> wakeup) { (void)wakeup; }
 };
 
 }  // namespace newswatch

@@ -328,6 +328,11 @@ std::optional<StateError> StateStore::Impl::configure() {
   const char* synchronous =
       options_.durability == Durability::power_loss ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
   if (!exec(synchronous)) return error("open: synchronous");
+  // Debian builds SQLite with SQLITE_SECURE_DELETE, which zeroes every deleted row on disk. An outbox
+  // row (about 2 KB) fills most of a page, so acknowledging it then rewrites whole pages into the WAL:
+  // measured 46 us per acknowledged alert against 8 us with FAST, which zeroes only where it costs no
+  // extra I/O (https://www.sqlite.org/pragma.html#pragma_secure_delete). Nothing in the file is secret.
+  if (!exec("PRAGMA secure_delete=FAST")) return error("open: secure_delete");
   return std::nullopt;
 }
 
