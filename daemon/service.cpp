@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <future>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <unordered_map>
@@ -37,6 +38,7 @@ constexpr auto kOutboxRetryDelay = 5s;  // after a retriable delivery failure, b
 constexpr auto kExpireEvery = 1h;
 constexpr auto kStatusEvery = 10s;
 constexpr auto kMaxLoopWait = 1000ms;
+constexpr auto kStalledAfter = 60s;  // /healthz answers 503 when the loop has not turned for this long
 
 std::string format_time(Clock::time_point when) {
   return format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(when));
@@ -132,6 +134,8 @@ class Service::Loop {
   Clock::time_point next_expire_{};
   Clock::time_point next_status_{};
   std::atomic<bool> sink_healthy_{true};
+  std::mutex sink_problem_mutex_;  // the loop writes, the /healthz thread reads
+  std::string sink_problem_;       // why the sink cannot deliver, while sink_healthy_ is false
   std::atomic<std::int64_t> last_progress_{0};
 };
 
@@ -172,11 +176,18 @@ bool Service::Loop::start() {
 
   if (config_.metrics.enabled) {
     endpoint_ = std::make_unique<MetricsEndpoint>(metrics_, [this]() -> std::pair<bool, std::string> {
+      // Runs on the endpoint's thread: reads only atomics and the mutex-guarded sink problem.
       const auto last_progress = last_progress_.load();
       if (last_progress == 0) return {false, "starting"};
       const auto idle = Clock::now().time_since_epoch() - std::chrono::milliseconds(last_progress);
-      if (idle > 60s) return {false, "the main loop has made no progress for " + format_delay(idle)};
-      if (!sink_healthy_.load()) return {false, "the sink cannot deliver"};
+      if (idle > kStalledAfter) {
+        return {false, "main loop stalled for " +
+                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(idle).count()) + " s"};
+      }
+      if (!sink_healthy_.load()) {
+        std::lock_guard<std::mutex> lock(sink_problem_mutex_);
+        return {false, sink_problem_};
+      }
       return {true, ""};
     });
     if (auto error = endpoint_->start(config_.metrics.listen); !error.empty()) {
@@ -523,7 +534,14 @@ void Service::Loop::handle_sink_report(const SinkReport& report, Clock::time_poi
       spdlog::error("sink {}: {}: {}", sink_->kind(), to_string(health.state), health.reason);
     }
   }
-  sink_healthy_ = healthy;
+  if (!healthy) {
+    // "sink unreachable: Kafka: no broker of ... is reachable: 1/1 brokers are down"
+    std::string problem = std::string(health.state == HealthState::fatal ? "sink failed: " : "sink unreachable: ") +
+                          (health.reason.empty() ? std::string(to_string(health.state)) : health.reason);
+    std::lock_guard<std::mutex> lock(sink_problem_mutex_);
+    if (problem != sink_problem_) sink_problem_ = std::move(problem);
+  }
+  sink_healthy_ = healthy;  // after the problem text: a reader that sees false finds its reason
   metrics_->set_sink_up(healthy);
   metrics_->set_outbox_depth(state_->outbox_depth());
 }

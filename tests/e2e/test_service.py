@@ -478,7 +478,8 @@ class KafkaHealth(ServiceTestCase):
         kafka.stop()
         status, body = wait_for(lambda: (lambda r: r if r[0] == 503 else None)(daemon.get("/healthz")),
                                 timeout=60, what="/healthz 503 with the broker down")
-        self.assertIn("sink cannot deliver", body)
+        # The body says why, in words an operator can act on.
+        self.assertRegex(body, r"^sink unreachable: Kafka: no broker of %s is reachable: " % re.escape(kafka.brokers))
         self.assertEqual(0, sample(parse_metrics(daemon.metrics()), "newswatch_sink_up"))
         # An alert found while the broker is down waits in the outbox.
         self.publish("news.rss", rss([("hit-1", *HIT), ("hit-2", *ZEPPELIN_AGAIN)]))
