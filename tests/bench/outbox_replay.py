@@ -122,7 +122,7 @@ def cpu_seconds(pid):
 def outbox_depth(port):
     with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10) as response:
         for line in response.read().decode().splitlines():
-            if re.match(r"newswatch_(sink_)?outbox_depth ", line):
+            if re.match(r"newswatch_sink_outbox_depth ", line):
                 return float(line.split()[1])
     raise SystemExit("no outbox depth gauge in the metrics")
 

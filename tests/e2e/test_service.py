@@ -235,8 +235,8 @@ class LiveReload(ServiceTestCase):
         self.wait_for_polls(url, polls + 2)  # more than the 500 ms debounce later
         self.assertEqual(sorted([HIT[0], GONDOLA_AGAIN[0]]), titles(daemon))  # gondola-1 was already processed
         samples = parse_metrics(daemon.metrics())
-        self.assertEqual(1, sample(samples, "newswatch_reloads_total", result="ok"))
-        self.assertEqual(0, sample(samples, "newswatch_reloads_total", result="failed"))
+        self.assertEqual(1, sample(samples, "newswatch_config_reloads_total", result="ok"))
+        self.assertEqual(0, sample(samples, "newswatch_config_reloads_total", result="failed"))
         self.assertEqual(pid, daemon.process.pid)
         self.assertTrue(daemon.running())
         self.assertEqual(0, daemon.stop()[0])
@@ -282,7 +282,7 @@ class LiveReload(ServiceTestCase):
         self.publish("news.rss", rss([("hit-1", *HIT), ("gondola-1", *GONDOLA), ("gondola-2", *GONDOLA_AGAIN)]))
         wait_for(lambda: GONDOLA_AGAIN[0] in titles(daemon), what="the alert on the new term")
         self.assertEqual(sorted([HIT[0], GONDOLA_AGAIN[0]]), titles(daemon))
-        self.assertEqual(1, sample(parse_metrics(daemon.metrics()), "newswatch_reloads_total", result="ok"))
+        self.assertEqual(1, sample(parse_metrics(daemon.metrics()), "newswatch_config_reloads_total", result="ok"))
         self.assertEqual(0, daemon.stop()[0])
 
     def test_a_broken_edit_is_refused_with_its_position_and_the_old_watchlist_keeps_working(self):
@@ -295,14 +295,14 @@ class LiveReload(ServiceTestCase):
         self.assertEqual(1, len(refused), refused)
         self.assertRegex(refused[0], re.escape(self.watchlist) + r":4:\d+: .*flow")
         samples = parse_metrics(daemon.metrics())
-        self.assertEqual(1, sample(samples, "newswatch_reloads_total", result="failed"))
-        self.assertEqual(0, sample(samples, "newswatch_reloads_total", result="ok"))
+        self.assertEqual(1, sample(samples, "newswatch_config_reloads_total", result="failed"))
+        self.assertEqual(0, sample(samples, "newswatch_config_reloads_total", result="ok"))
 
         save_by_rename(self.watchlist, watchlist_text(["zeppelin", "gondola"]).replace("[terms]", "[nosuch]"))
         refused = daemon.wait_for_log(r"reload refused", count=2)
         self.assertEqual(2, len(refused), refused)
         self.assertRegex(refused[1], re.escape(self.watchlist) + r":6:\d+: .*unknown .*'nosuch'")
-        self.assertEqual(2, sample(parse_metrics(daemon.metrics()), "newswatch_reloads_total", result="failed"))
+        self.assertEqual(2, sample(parse_metrics(daemon.metrics()), "newswatch_config_reloads_total", result="failed"))
 
         # The watchlist in force is still the first one: zeppelin alerts, gondola does not.
         self.publish("news.rss", rss([("hit-1", *HIT), ("gondola-1", *GONDOLA), ("hit-2", *ZEPPELIN_AGAIN)]))
@@ -349,23 +349,23 @@ class LiveReload(ServiceTestCase):
         self.assertIn("If-None-Match", requests[-1]["headers"])
         self.assertEqual(1, len(daemon.alerts()))
         samples = parse_metrics(daemon.metrics())
-        wait_for(lambda: sample(parse_metrics(daemon.metrics()), "newswatch_feeds", health="healthy") == 2,
+        wait_for(lambda: sample(parse_metrics(daemon.metrics()), "newswatch_fetch_feeds", health="healthy") == 2,
                  what="2 healthy feeds in the metrics")
-        self.assertEqual(0, sample(samples, "newswatch_feeds", health="unhealthy"))
+        self.assertEqual(0, sample(samples, "newswatch_fetch_feeds", health="unhealthy"))
         self.assertEqual(0, daemon.stop()[0])
 
 
 # Every family the issue asks for: feeds by health, fetches by result, bytes fetched, items parsed, alerts
 # by severity, deliveries by result, outbox depth, reloads by result, poll-cycle latency histogram.
 REQUIRED_FAMILIES = {
-    "newswatch_feeds": "gauge",
+    "newswatch_fetch_feeds": "gauge",
     "newswatch_fetch_results_total": "counter",
     "newswatch_fetch_bytes_total": "counter",
-    "newswatch_parse_items_total": "counter",
-    "newswatch_alerts_total": "counter",
+    "newswatch_feed_items_parsed_total": "counter",
+    "newswatch_alert_created_total": "counter",
     "newswatch_sink_deliveries_total": "counter",
-    "newswatch_outbox_depth": "gauge",
-    "newswatch_reloads_total": "counter",
+    "newswatch_sink_outbox_depth": "gauge",
+    "newswatch_config_reloads_total": "counter",
     "newswatch_fetch_poll_cycle_seconds": "histogram",
 }
 
@@ -390,19 +390,19 @@ class MetricsAndHealth(ServiceTestCase):
         types = dict(re.findall(r"^# TYPE (\S+) (\S+)$", text, re.M))
         for family, kind in REQUIRED_FAMILIES.items():
             self.assertEqual(kind, types.get(family), family)
-        for family in types:
-            self.assertRegex(family, r"^newswatch_[a-z_]+$")
+        for family in types:  # newswatch_<stage>_<what>, the stage one of the pipeline's (issue 6)
+            self.assertRegex(family, r"^newswatch_(fetch|feed|match|alert|state|sink|config)_[a-z_]+$")
         samples = parse_metrics(text)
-        self.assertEqual(1, sample(samples, "newswatch_feeds", health="healthy"))
-        self.assertEqual(1, sample(samples, "newswatch_feeds", health="unhealthy"))
+        self.assertEqual(1, sample(samples, "newswatch_fetch_feeds", health="healthy"))
+        self.assertEqual(1, sample(samples, "newswatch_fetch_feeds", health="unhealthy"))
         self.assertGreaterEqual(sample(samples, "newswatch_fetch_results_total", result="ok"), 1)
         self.assertGreaterEqual(sample(samples, "newswatch_fetch_results_total", result="http_status"), 1)
         self.assertGreater(sample(samples, "newswatch_fetch_bytes_total"), 300)
-        self.assertGreaterEqual(sample(samples, "newswatch_parse_items_total"), 2)
-        self.assertEqual(1, sample(samples, "newswatch_alerts_total", severity="high"))
-        self.assertEqual(0, sample(samples, "newswatch_outbox_depth"))
-        self.assertEqual(1, sample(samples, "newswatch_reloads_total", result="ok"))
-        self.assertEqual(0, sample(samples, "newswatch_reloads_total", result="failed"))
+        self.assertGreaterEqual(sample(samples, "newswatch_feed_items_parsed_total"), 2)
+        self.assertEqual(1, sample(samples, "newswatch_alert_created_total", severity="high"))
+        self.assertEqual(0, sample(samples, "newswatch_sink_outbox_depth"))
+        self.assertEqual(1, sample(samples, "newswatch_config_reloads_total", result="ok"))
+        self.assertEqual(0, sample(samples, "newswatch_config_reloads_total", result="failed"))
         self.assertGreaterEqual(sample(samples, "newswatch_fetch_poll_cycle_seconds_count"), 1)
         self.assertEqual(sample(samples, "newswatch_fetch_poll_cycle_seconds_count"),
                          sample(samples, "newswatch_fetch_poll_cycle_seconds_bucket", le="+Inf"))
@@ -483,16 +483,16 @@ class KafkaHealth(ServiceTestCase):
         self.assertEqual(0, sample(parse_metrics(daemon.metrics()), "newswatch_sink_up"))
         # An alert found while the broker is down waits in the outbox.
         self.publish("news.rss", rss([("hit-1", *HIT), ("hit-2", *ZEPPELIN_AGAIN)]))
-        wait_for(lambda: sample(parse_metrics(daemon.metrics()), "newswatch_alerts_total", severity="high") == 2,
+        wait_for(lambda: sample(parse_metrics(daemon.metrics()), "newswatch_alert_created_total", severity="high") == 2,
                  what="the second alert")
-        wait_for(lambda: sample(parse_metrics(daemon.metrics()), "newswatch_outbox_depth") == 1,
+        wait_for(lambda: sample(parse_metrics(daemon.metrics()), "newswatch_sink_outbox_depth") == 1,
                  what="the second alert waiting in the outbox")
         self.assertEqual(503, daemon.get("/healthz")[0])
 
         kafka.start()
         wait_for(lambda: daemon.get("/healthz") == (200, "ok\n"), timeout=60, what="/healthz 200 again")
         wait_for(lambda: delivered(2), timeout=60, what="the waiting alert delivered")
-        self.assertEqual(0, sample(parse_metrics(daemon.metrics()), "newswatch_outbox_depth"))
+        self.assertEqual(0, sample(parse_metrics(daemon.metrics()), "newswatch_sink_outbox_depth"))
         self.assertEqual(1, sample(parse_metrics(daemon.metrics()), "newswatch_sink_up"))
         self.assertEqual(0, daemon.stop()[0])
 
