@@ -405,7 +405,7 @@ Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> load_matcher
   std::vector<Watchlist> watchlists;
   std::vector<WatchlistError> errors;
   for (const auto& file : files) {
-    auto loaded = load_watchlist(file);
+    auto loaded = load_watchlist(file, options.watchlist_limits);
     if (loaded) {
       watchlists.push_back(std::move(loaded.value()));
     } else {

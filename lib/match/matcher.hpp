@@ -66,6 +66,8 @@ struct MatcherOptions {
   // matches only, which bounds the work a hostile article can cause.
   std::size_t max_matches_per_article = 1000;
   std::size_t snippet_chars = 160;
+  // Bounds on each watchlist file that load_matcher reads.
+  WatchlistLimits watchlist_limits;
 };
 
 // What an alert says about a loaded watchlist.

@@ -20,7 +20,7 @@ namespace {
 // Collects every problem of one file; each check reports and carries on so the user sees them all.
 class Parser {
  public:
-  explicit Parser(std::string file) : file_(std::move(file)) {}
+  Parser(std::string file, const WatchlistLimits& limits) : file_(std::move(file)), limits_(limits) {}
 
   std::vector<WatchlistError>& errors() { return errors_; }
 
@@ -135,6 +135,7 @@ class Parser {
         }
         continue;
       }
+      if (!admit_term(item)) return;
       if (auto term = parse_term(item)) out.push_back(std::move(*term));
     }
   }
@@ -145,6 +146,7 @@ class Parser {
       return;
     }
     for (const auto& item : node) {
+      if (!admit_term(item)) return;  // the actor's name
       WatchedActor actor;
       actor.line = item.Mark().line + 1;
       actor.column = item.Mark().column + 1;
@@ -316,19 +318,31 @@ class Parser {
     for (const auto& item : node) parse_rule(item, out);
   }
 
+  // Counts one more term; false (with one error for the whole file) once past the limit.
+  bool admit_term(const YAML::Node& at) {
+    if (++term_count_ <= limits_.max_terms) return true;
+    if (term_count_ == limits_.max_terms + 1) {
+      fail(at, "too many terms: the limit is " + std::to_string(limits_.max_terms) +
+                   " per watchlist (split the file, or raise the limit)");
+    }
+    return false;
+  }
+
   std::string file_;
+  WatchlistLimits limits_;
+  std::size_t term_count_ = 0;
   std::vector<WatchlistError> errors_;
 };
 
 }  // namespace
 
-Result<Watchlist, std::vector<WatchlistError>> parse_watchlist(std::string_view yaml,
-                                                               const std::string& file) {
+Result<Watchlist, std::vector<WatchlistError>> parse_watchlist(std::string_view yaml, const std::string& file,
+                                                               const WatchlistLimits& limits) {
   Watchlist watchlist;
   watchlist.file = file;
   watchlist.version = sha256_hex(yaml);
   watchlist.name = std::filesystem::path(file).stem().string();
-  Parser parser(file);
+  Parser parser(file, limits);
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
@@ -341,12 +355,13 @@ Result<Watchlist, std::vector<WatchlistError>> parse_watchlist(std::string_view 
   return watchlist;
 }
 
-Result<Watchlist, std::vector<WatchlistError>> load_watchlist(const std::filesystem::path& path) {
+Result<Watchlist, std::vector<WatchlistError>> load_watchlist(const std::filesystem::path& path,
+                                                              const WatchlistLimits& limits) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::vector<WatchlistError>{{path.string(), 0, 0, "cannot read the watchlist file"}};
   std::ostringstream bytes;
   bytes << in.rdbuf();
-  return parse_watchlist(bytes.str(), path.string());
+  return parse_watchlist(bytes.str(), path.string(), limits);
 }
 
 }  // namespace newswatch

@@ -23,6 +23,7 @@
 // {any: [entries...]} (any one of them), or {rule: name}. A watchlist without rules alerts on any
 // match, severity low, through an implicit rule named "any-match (<watchlist name>)". A match is
 // reported under the group whose term matched; in rules, a group stands for itself and all it includes.
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -82,11 +83,20 @@ struct Watchlist {
   std::vector<RuleDefinition> rules;         // in file order; empty: alert on any match (low)
 };
 
+// Bounds on one watchlist file, so that a mistaken or hostile file (a dictionary imported whole, a
+// generated list gone wrong) cannot make the daemon compile and hold without limit. The default is
+// about four times the PETRARCH actor dictionaries (~52,000 terms).
+struct WatchlistLimits {
+  std::size_t max_terms = 200000;  // actor names, aliases and keyword terms, counted as written
+};
+
 // Parses one watchlist from YAML text; `file` names it in errors, and its stem is the default name.
-Result<Watchlist, std::vector<WatchlistError>> parse_watchlist(std::string_view yaml,
-                                                               const std::string& file);
+// More terms than limits.max_terms is an error at the first term past the limit.
+Result<Watchlist, std::vector<WatchlistError>> parse_watchlist(std::string_view yaml, const std::string& file,
+                                                               const WatchlistLimits& limits = {});
 
 // Reads and parses one watchlist file.
-Result<Watchlist, std::vector<WatchlistError>> load_watchlist(const std::filesystem::path& path);
+Result<Watchlist, std::vector<WatchlistError>> load_watchlist(const std::filesystem::path& path,
+                                                              const WatchlistLimits& limits = {});
 
 }  // namespace newswatch

@@ -8,6 +8,7 @@
 #include "fixtures.hpp"
 #include "match/matcher.hpp"
 #include "match/watchlist.hpp"
+#include "matcher_test_articles.hpp"
 
 namespace newswatch {
 namespace {
@@ -233,4 +234,42 @@ TEST_CASE("a missing file is a problem without a position, and load_matcher gath
 }
 
 }  // namespace
+}  // namespace newswatch
+
+namespace newswatch {
+
+TEST_CASE("a watchlist with more terms than the limit is a load error naming the file") {
+  const std::string yaml =
+      "actors:\n"
+      "  - name: NATO\n"
+      "    aliases: [North Atlantic Treaty Organization, Alliance]\n"
+      "keywords:\n"
+      "  moves: [deploy*, withdraw*]\n";
+  // Five terms: the limit admits exactly that many.
+  CHECK(parse_watchlist(yaml, "big.yaml", WatchlistLimits{5}));
+  const auto refused = parse_watchlist(yaml, "watchlists/big.yaml", WatchlistLimits{4});
+  REQUIRE_FALSE(refused);
+  REQUIRE(refused.error().size() == 1);
+  CHECK(
+      refused.error()[0].to_string() ==
+      "watchlists/big.yaml:5:20: too many terms: the limit is 4 per watchlist (split the file, or raise the "
+      "limit)");
+  const auto actors_only = parse_watchlist("actors: [A, B, C]\n", "a.yaml", WatchlistLimits{2});
+  REQUIRE_FALSE(actors_only);
+  CHECK(actors_only.error()[0].to_string() ==
+        "a.yaml:1:16: too many terms: the limit is 2 per watchlist (split the file, or raise the limit)");
+  CHECK(WatchlistLimits{}.max_terms == 200000);
+}
+
+TEST_CASE("load_matcher applies the term limit of its options to every file") {
+  MatcherOptions options;
+  options.watchlist_limits.max_terms = 3;
+  const auto loaded = load_matcher({testing::shipped_watchlist()}, options);
+  REQUIRE_FALSE(loaded);
+  REQUIRE(loaded.error().size() == 1);
+  CHECK(loaded.error()[0].file == testing::shipped_watchlist().string());
+  CHECK(loaded.error()[0].message.find("too many terms") == 0);
+  CHECK(load_matcher({testing::shipped_watchlist()}));
+}
+
 }  // namespace newswatch
