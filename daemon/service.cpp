@@ -82,6 +82,8 @@ class Service::Loop {
     FeedConfig config;
     FeedState state;
     bool healthy = true;
+    // RSS <ttl> of the last document parsed: a 304 says the document, and so its ttl, is unchanged.
+    std::optional<std::chrono::minutes> ttl;
     Clock::time_point due_at{};  // when the scheduler handed it out, for the poll-cycle histogram
   };
 
@@ -300,8 +302,9 @@ void Service::Loop::handle_fetch(FetchResult result) {
   auto header = [](const std::string& value) {
     return value.empty() ? std::nullopt : std::optional<std::string_view>(value);
   };
-  const FreshnessHints hints = freshness_from_headers(header(result.response.cache_control),
-                                                      header(result.response.expires), header(result.response.date), now);
+  FreshnessHints hints = freshness_from_headers(header(result.response.cache_control),
+                                                header(result.response.expires), header(result.response.date), now);
+  hints.ttl = feed.ttl;
   const auto outcome = scheduler_->on_success(feed.config.url, hints, now);
   if (!outcome) return;
   feed.state.consecutive_failures = 0;
@@ -363,6 +366,7 @@ void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, 
     spdlog::warn("feed {}: {}{}: {} ({} items kept)", feed.config.url, to_string(warning.kind), where,
                  warning.message, parsed->feed.articles.size());
   }
+  feed.ttl = parsed->feed.ttl;
   metrics_->parse_result(parsed->malformed() ? "malformed" : "ok");
   metrics_->items_parsed(parsed->feed.articles.size());
 

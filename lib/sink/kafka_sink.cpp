@@ -378,7 +378,7 @@ class KafkaSink final : public Sink {
     add("ce_source",
         alert.source.empty() ? std::string_view(kFallbackSource) : std::string_view(alert.source));
     if (!alert.time.empty()) add("ce_time", alert.time);
-    add("newswatch-schema", kAlertSchema);
+    add("newswatch-schema", kSchemaHeaderValue);
     add("newswatch-severity", alert.severity);
     return headers;
   }

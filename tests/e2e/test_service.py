@@ -9,6 +9,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -352,6 +353,27 @@ class LiveReload(ServiceTestCase):
         wait_for(lambda: sample(parse_metrics(daemon.metrics()), "newswatch_fetch_feeds", health="healthy") == 2,
                  what="2 healthy feeds in the metrics")
         self.assertEqual(0, sample(samples, "newswatch_fetch_feeds", health="unhealthy"))
+        self.assertEqual(0, daemon.stop()[0])
+
+
+class Freshness(ServiceTestCase):
+    def test_an_rss_ttl_stretches_the_feeds_interval(self):
+        with_ttl = rss([("film-1", *FILM)]).replace("<description>e2e</description>",
+                                                     "<description>e2e</description><ttl>30</ttl>")
+        cached = self.publish("cached.rss", with_ttl)
+        plain = self.publish("plain.rss", rss([("film-2", *FILM)]))
+        daemon = self.service([cached, plain])
+        self.wait_for_polls(plain, 3)
+        state = os.path.join(self.workdir, "state", "newswatch.db")
+
+        def next_poll_after_success(url):
+            with sqlite3.connect("file:%s?mode=ro" % state, uri=True, timeout=10) as db:
+                row = db.execute("SELECT next_poll_ms - last_success_ms FROM feeds WHERE url = ?", (url,)).fetchone()
+            return row[0] / 1000 if row and row[0] is not None else None
+        # The publisher's 30 minutes win over the configured 1 s; the other feed keeps its 1 s.
+        self.assertGreater(wait_for(lambda: next_poll_after_success(cached), what="the cached feed's state"), 25 * 60)
+        self.assertLess(next_poll_after_success(plain), 60)
+        self.assertEqual(1, self.polls(cached))
         self.assertEqual(0, daemon.stop()[0])
 
 
