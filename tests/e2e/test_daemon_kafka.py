@@ -131,8 +131,9 @@ class KafkaRecords(KafkaTestCase):
         wait_for(lambda: self.outbox() == [], what="the outbox to empty")
         if left:
             again.wait_for_log(r"outbox holds %d undelivered alerts from before" % len(left))
-        self.assertEqual(set(expected), self.logged_alerts(daemon) | self.logged_alerts(again))
-        self.assertEqual(len(expected), len(self.logged_alerts(daemon)), "each alert is created once")
+        # The killed daemon may not have logged all of its batch; the new one created nothing: it replayed.
+        self.assertLessEqual(self.logged_alerts(daemon), set(expected))
+        self.assertEqual(set(), self.logged_alerts(again))
         self.assertGreaterEqual(len(keys), len(expected))
         self.assertEqual(0, again.stop()[0])
 
