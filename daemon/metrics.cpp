@@ -11,29 +11,72 @@ namespace newswatch {
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   using prometheus::BuildCounter;
   using prometheus::BuildGauge;
-  fetches_ = &BuildCounter().Name("newswatch_fetch_results_total").Help("Feed fetches by result").Register(*registry_);
-  parses_ = &BuildCounter().Name("newswatch_feed_parse_results_total").Help("Feed documents parsed, by result").Register(*registry_);
-  alerts_ = &BuildCounter().Name("newswatch_alert_created_total").Help("Alerts written to the outbox, by severity").Register(*registry_);
-  deliveries_ = &BuildCounter().Name("newswatch_sink_deliveries_total").Help("Sink delivery reports, by result").Register(*registry_);
-  reloads_ = &BuildCounter().Name("newswatch_config_reloads_total").Help("Configuration and watchlist reloads, by result").Register(*registry_);
+  fetches_ = &BuildCounter()
+                  .Name("newswatch_fetch_results_total")
+                  .Help("Feed fetches by result")
+                  .Register(*registry_);
+  parses_ = &BuildCounter()
+                 .Name("newswatch_feed_parse_results_total")
+                 .Help("Feed documents parsed, by result")
+                 .Register(*registry_);
+  alerts_ = &BuildCounter()
+                 .Name("newswatch_alert_created_total")
+                 .Help("Alerts written to the outbox, by severity")
+                 .Register(*registry_);
+  deliveries_ = &BuildCounter()
+                     .Name("newswatch_sink_deliveries_total")
+                     .Help("Sink delivery reports, by result")
+                     .Register(*registry_);
+  reloads_ = &BuildCounter()
+                  .Name("newswatch_config_reloads_total")
+                  .Help("Configuration and watchlist reloads, by result")
+                  .Register(*registry_);
   // Known from the start, so that rate() and increase() see the first failure as a change from 0.
   reloads_->Add({{"result", "ok"}});
   reloads_->Add({{"result", "failed"}});
-  state_errors_ = &BuildCounter().Name("newswatch_state_errors_total").Help("State store errors, by operation").Register(*registry_);
-  sink_notices_ = &BuildCounter().Name("newswatch_sink_notices_total").Help("Sink notices (e.g. broker connection errors), by level").Register(*registry_);
-  fetched_bytes_ = &BuildCounter().Name("newswatch_fetch_bytes_total").Help("Bytes received from feed servers").Register(*registry_).Add({});
-  items_parsed_ = &BuildCounter().Name("newswatch_feed_items_parsed_total").Help("Items parsed from feed documents").Register(*registry_).Add({});
-  auto& feeds = BuildGauge().Name("newswatch_fetch_feeds").Help("Configured feeds, by health").Register(*registry_);
+  state_errors_ = &BuildCounter()
+                       .Name("newswatch_state_errors_total")
+                       .Help("State store errors, by operation")
+                       .Register(*registry_);
+  sink_notices_ = &BuildCounter()
+                       .Name("newswatch_sink_notices_total")
+                       .Help("Sink notices (e.g. broker connection errors), by level")
+                       .Register(*registry_);
+  fetched_bytes_ = &BuildCounter()
+                        .Name("newswatch_fetch_bytes_total")
+                        .Help("Bytes received from feed servers")
+                        .Register(*registry_)
+                        .Add({});
+  items_parsed_ = &BuildCounter()
+                       .Name("newswatch_feed_items_parsed_total")
+                       .Help("Items parsed from feed documents")
+                       .Register(*registry_)
+                       .Add({});
+  auto& feeds =
+      BuildGauge().Name("newswatch_fetch_feeds").Help("Configured feeds, by health").Register(*registry_);
   feeds_healthy_ = &feeds.Add({{"health", "healthy"}});
   feeds_unhealthy_ = &feeds.Add({{"health", "unhealthy"}});
-  outbox_depth_ = &BuildGauge().Name("newswatch_sink_outbox_depth").Help("Alerts waiting in the outbox for the sink").Register(*registry_).Add({});
-  polling_paused_ = &BuildGauge().Name("newswatch_fetch_polling_paused").Help("1 while polling is paused because the outbox is full").Register(*registry_).Add({});
-  sink_up_ = &BuildGauge().Name("newswatch_sink_up").Help("1 while the sink can deliver").Register(*registry_).Add({});
+  outbox_depth_ = &BuildGauge()
+                       .Name("newswatch_sink_outbox_depth")
+                       .Help("Alerts waiting in the outbox for the sink")
+                       .Register(*registry_)
+                       .Add({});
+  polling_paused_ = &BuildGauge()
+                         .Name("newswatch_fetch_polling_paused")
+                         .Help("1 while polling is paused because the outbox is full")
+                         .Register(*registry_)
+                         .Add({});
+  sink_up_ = &BuildGauge()
+                  .Name("newswatch_sink_up")
+                  .Help("1 while the sink can deliver")
+                  .Register(*registry_)
+                  .Add({});
   poll_cycle_ = &prometheus::BuildHistogram()
                      .Name("newswatch_fetch_poll_cycle_seconds")
                      .Help("From a feed falling due to its articles being processed")
                      .Register(*registry_)
-                     .Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60});
+                     .Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+                                                                      10, 30, 60});
 }
 
 prometheus::Counter& Metrics::labelled(prometheus::Family<prometheus::Counter>& family, const char* label,
@@ -49,7 +92,9 @@ void Metrics::delivery(std::string_view result, std::size_t count) {
   if (count > 0) labelled(*deliveries_, "result", result).Increment(static_cast<double>(count));
 }
 void Metrics::reload(std::string_view result) { labelled(*reloads_, "result", result).Increment(); }
-void Metrics::state_error(std::string_view operation) { labelled(*state_errors_, "operation", operation).Increment(); }
+void Metrics::state_error(std::string_view operation) {
+  labelled(*state_errors_, "operation", operation).Increment();
+}
 void Metrics::sink_notice(std::string_view level) { labelled(*sink_notices_, "level", level).Increment(); }
 
 void Metrics::set_feeds(std::size_t healthy, std::size_t unhealthy) {

@@ -29,7 +29,7 @@ class Metrics {
   void items_parsed(std::size_t items) { items_parsed_->Increment(static_cast<double>(items)); }
   void alert(std::string_view severity);
   void delivery(std::string_view result, std::size_t count = 1);  // "delivered", "retriable_failure", ...
-  void reload(std::string_view result);    // "ok", "failed"
+  void reload(std::string_view result);                           // "ok", "failed"
   void state_error(std::string_view operation);
   void sink_notice(std::string_view level);
   void poll_cycle(std::chrono::duration<double> seconds) { poll_cycle_->Observe(seconds.count()); }

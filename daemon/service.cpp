@@ -17,10 +17,10 @@
 #include "alert/alert.hpp"
 #include "feed/date.hpp"
 #include "feed/parser.hpp"
-#include "file_watcher.hpp"
-#include "logging.hpp"
 #include "fetch/http_fetcher.hpp"
 #include "fetch/scheduler.hpp"
+#include "file_watcher.hpp"
+#include "logging.hpp"
 #include "match/matcher.hpp"
 #include "metrics.hpp"
 #include "pipeline.hpp"
@@ -128,8 +128,8 @@ class Service::Loop {
   bool reload_again_ = false;  // a change arrived while a reload was compiling
 
   std::unordered_set<std::int64_t> in_flight_;  // outbox ids the sink has and has not reported yet
-  std::int64_t outbox_cursor_ = 0;               // highest outbox id submitted in this pass
-  Clock::time_point outbox_retry_at_{};          // after a retriable failure, rescan from the start then
+  std::int64_t outbox_cursor_ = 0;              // highest outbox id submitted in this pass
+  Clock::time_point outbox_retry_at_{};         // after a retriable failure, rescan from the start then
   bool outbox_rescan_ = false;
   bool polling_paused_ = false;
   std::uint64_t alerts_total_ = 0;
@@ -184,7 +184,8 @@ bool Service::Loop::start() {
       const auto idle = Clock::now().time_since_epoch() - std::chrono::milliseconds(last_progress);
       if (idle > kStalledAfter) {
         return {false, "main loop stalled for " +
-                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(idle).count()) + " s"};
+                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(idle).count()) +
+                           " s"};
       }
       if (!sink_healthy_.load()) {
         std::lock_guard<std::mutex> lock(sink_problem_mutex_);
@@ -286,7 +287,8 @@ void Service::Loop::handle_fetch(FetchResult result) {
   if (!result.ok()) {
     const auto kind = to_string(result.error->kind);
     std::string what = std::string(kind);
-    if (result.error->kind == FetchErrorKind::http_status) what = "HTTP " + std::to_string(result.response.status);
+    if (result.error->kind == FetchErrorKind::http_status)
+      what = "HTTP " + std::to_string(result.response.status);
     handle_failure(feed, kind, what + ": " + result.error->message, result.response, now);
     return;
   }
@@ -302,8 +304,9 @@ void Service::Loop::handle_fetch(FetchResult result) {
   auto header = [](const std::string& value) {
     return value.empty() ? std::nullopt : std::optional<std::string_view>(value);
   };
-  FreshnessHints hints = freshness_from_headers(header(result.response.cache_control),
-                                                header(result.response.expires), header(result.response.date), now);
+  FreshnessHints hints =
+      freshness_from_headers(header(result.response.cache_control), header(result.response.expires),
+                             header(result.response.date), now);
   hints.ttl = feed.ttl;
   const auto outcome = scheduler_->on_success(feed.config.url, hints, now);
   if (!outcome) return;
@@ -330,7 +333,8 @@ void Service::Loop::handle_failure(FeedEntry& feed, std::string_view kind, const
   feed.state.next_poll = outcome->next_poll;
   const bool unhealthy = !outcome->healthy;
   spdlog::warn("feed {}: {}; failure {} in a row; next try in {} at {}", feed.config.url, message,
-               feed.state.consecutive_failures, format_delay(outcome->next_poll - now), format_time(outcome->next_poll));
+               feed.state.consecutive_failures, format_delay(outcome->next_poll - now),
+               format_time(outcome->next_poll));
   if (unhealthy && feed.healthy) {
     spdlog::error("feed {}: unhealthy after {} consecutive failures (still polled)", feed.config.url,
                   feed.state.consecutive_failures);
@@ -344,7 +348,8 @@ void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, 
   ParseLimits limits;
   limits.max_bytes = config_.poll.max_body_bytes;
   limits.max_items = config_.parser.max_items;
-  const std::string& base = result.response.effective_url.empty() ? feed.config.url : result.response.effective_url;
+  const std::string& base =
+      result.response.effective_url.empty() ? feed.config.url : result.response.effective_url;
   auto parsed = parse_feed(result.response.body, result.response.content_type, base, limits);
   if (!parsed) {
     const auto& problem = parsed.error();
@@ -352,11 +357,13 @@ void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, 
     std::string where = problem.line > 0 ? " at line " + std::to_string(problem.line) + ", column " +
                                                std::to_string(problem.column)
                                          : "";
-    const std::string_view kind = problem.kind == ParseErrorKind::not_a_feed || problem.kind == ParseErrorKind::empty
-                                      ? "not_a_feed"
-                                      : "malformed";
-    handle_failure(feed, kind, std::string(kind == "not_a_feed" ? "not a feed" : "malformed") + where + ": " +
-                                   problem.message, result.response, now);
+    const std::string_view kind =
+        problem.kind == ParseErrorKind::not_a_feed || problem.kind == ParseErrorKind::empty ? "not_a_feed"
+                                                                                            : "malformed";
+    handle_failure(
+        feed, kind,
+        std::string(kind == "not_a_feed" ? "not a feed" : "malformed") + where + ": " + problem.message,
+        result.response, now);
     return;
   }
   for (const auto& warning : parsed->warnings) {
@@ -373,7 +380,8 @@ void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, 
   const FeedInfo info{feed.config.url, parsed->feed.title};
   std::vector<std::string> identities;
   identities.reserve(parsed->feed.articles.size());
-  for (const auto& article : parsed->feed.articles) identities.push_back(article_identity(article, feed.config.url));
+  for (const auto& article : parsed->feed.articles)
+    identities.push_back(article_identity(article, feed.config.url));
   std::vector<std::string_view> views(identities.begin(), identities.end());
   auto seen = state_->seen(views, now);
   if (!seen) {
@@ -392,8 +400,8 @@ void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, 
     ProcessedArticle processed{std::move(verdict.identity), std::nullopt};
     if (verdict.alert) {
       // The configured URL, not a redirect target: it is the feed's identity, as in the alert JSON.
-      processed.alert = OutboxEntry{verdict.alert->id, to_string(verdict.alert->severity), verdict.alert->json,
-                                    feed.config.url};
+      processed.alert = OutboxEntry{verdict.alert->id, to_string(verdict.alert->severity),
+                                    verdict.alert->json, feed.config.url};
     }
     alerts.push_back(std::move(verdict.alert));
     batch.push_back(std::move(processed));
@@ -421,8 +429,8 @@ void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, 
     if (!outcome.outbox_id || !alert) continue;
     ++alerts_total_;
     metrics_->alert(to_string(alert->severity));
-    spdlog::info("alert {} {} feed=\"{}\" title=\"{}\"", alert->id, to_string(alert->severity), feed.config.name,
-                 parsed->feed.articles[i].title);
+    spdlog::info("alert {} {} feed=\"{}\" title=\"{}\"", alert->id, to_string(alert->severity),
+                 feed.config.name, parsed->feed.articles[i].title);
   }
   if (!batch.empty()) spdlog::debug("feed {}: {} new articles", feed.config.url, batch.size());
 }
@@ -471,9 +479,10 @@ void Service::Loop::pump_outbox(Clock::time_point now) {
           return;  // back-pressure: the next loop turn tries again from here
         case SubmitStatus::rejected:
           metrics_->delivery("rejected");
-          spdlog::error("alert {} can never be delivered as it is ({}); removed from the outbox", row.alert_id,
-                        outcome.error);
-          if (auto done = state_->acknowledge(std::span<const std::int64_t>(&row.id, 1)); !done) note_state_error(done.error());
+          spdlog::error("alert {} can never be delivered as it is ({}); removed from the outbox",
+                        row.alert_id, outcome.error);
+          if (auto done = state_->acknowledge(std::span<const std::int64_t>(&row.id, 1)); !done)
+            note_state_error(done.error());
           outbox_cursor_ = row.id;
           break;
         case SubmitStatus::fatal:
@@ -489,10 +498,18 @@ void Service::Loop::handle_sink_report(const SinkReport& report, Clock::time_poi
   for (const auto& notice : report.notices) {
     metrics_->sink_notice(to_string(notice.level));
     switch (notice.level) {
-      case NoticeLevel::debug: spdlog::debug("sink {}: {}", sink_->kind(), notice.message); break;
-      case NoticeLevel::info: spdlog::info("sink {}: {}", sink_->kind(), notice.message); break;
-      case NoticeLevel::warning: spdlog::warn("sink {}: {}", sink_->kind(), notice.message); break;
-      case NoticeLevel::error: spdlog::error("sink {}: {}", sink_->kind(), notice.message); break;
+      case NoticeLevel::debug:
+        spdlog::debug("sink {}: {}", sink_->kind(), notice.message);
+        break;
+      case NoticeLevel::info:
+        spdlog::info("sink {}: {}", sink_->kind(), notice.message);
+        break;
+      case NoticeLevel::warning:
+        spdlog::warn("sink {}: {}", sink_->kind(), notice.message);
+        break;
+      case NoticeLevel::error:
+        spdlog::error("sink {}: {}", sink_->kind(), notice.message);
+        break;
     }
   }
   std::vector<std::int64_t> delivered;
@@ -540,8 +557,9 @@ void Service::Loop::handle_sink_report(const SinkReport& report, Clock::time_poi
   }
   if (!healthy) {
     // "sink unreachable: Kafka: no broker of ... is reachable: 1/1 brokers are down"
-    std::string problem = std::string(health.state == HealthState::fatal ? "sink failed: " : "sink unreachable: ") +
-                          (health.reason.empty() ? std::string(to_string(health.state)) : health.reason);
+    std::string problem =
+        std::string(health.state == HealthState::fatal ? "sink failed: " : "sink unreachable: ") +
+        (health.reason.empty() ? std::string(to_string(health.state)) : health.reason);
     std::lock_guard<std::mutex> lock(sink_problem_mutex_);
     if (problem != sink_problem_) sink_problem_ = std::move(problem);
   }
@@ -554,8 +572,9 @@ void Service::Loop::housekeeping(Clock::time_point now) {
   if (now >= next_expire_) {
     next_expire_ = now + kExpireEvery;
     if (auto stats = state_->expire(now)) {
-      if (stats->removed > 0) spdlog::info("state: forgot {} articles not seen for {}", stats->removed,
-                                           format_delay(config_.article_retention));
+      if (stats->removed > 0)
+        spdlog::info("state: forgot {} articles not seen for {}", stats->removed,
+                     format_delay(config_.article_retention));
     } else {
       note_state_error(stats.error());
     }
@@ -651,14 +670,16 @@ void Service::Loop::finish_reload() {
                       next.sink.kafka.topic != config_.sink.kafka.topic ||
                       next.sink.kafka.properties != config_.sink.kafka.properties,
                   "sink");
-    needs_restart(next.metrics.enabled != config_.metrics.enabled || next.metrics.listen != config_.metrics.listen,
-                  "metrics");
+    needs_restart(
+        next.metrics.enabled != config_.metrics.enabled || next.metrics.listen != config_.metrics.listen,
+        "metrics");
     const PollConfig& a = next.poll;
     const PollConfig& b = config_.poll;
-    needs_restart(a.concurrency != b.concurrency || a.per_host != b.per_host || a.connect_timeout != b.connect_timeout ||
-                      a.timeout != b.timeout || a.low_speed_bytes != b.low_speed_bytes ||
-                      a.low_speed_time != b.low_speed_time || a.max_body_bytes != b.max_body_bytes ||
-                      a.user_agent != b.user_agent || a.ca_file != b.ca_file || a.unhealthy_after != b.unhealthy_after,
+    needs_restart(a.concurrency != b.concurrency || a.per_host != b.per_host ||
+                      a.connect_timeout != b.connect_timeout || a.timeout != b.timeout ||
+                      a.low_speed_bytes != b.low_speed_bytes || a.low_speed_time != b.low_speed_time ||
+                      a.max_body_bytes != b.max_body_bytes || a.user_agent != b.user_agent ||
+                      a.ca_file != b.ca_file || a.unhealthy_after != b.unhealthy_after,
                   "a poll setting other than interval");
     // Restart-only settings keep their running values; everything else applies now.
     next.state_dir = config_.state_dir;
@@ -679,8 +700,8 @@ void Service::Loop::finish_reload() {
     watched.push_back(config_.file);
     if (auto error = watcher_->watch(watched); !error.empty()) spdlog::warn("reload: {}", error);
     metrics_->reload("ok");
-    spdlog::info("reloaded: {} feeds, {} watchlists ({} terms, {} rules)", feeds_.size(), config_.watchlists.size(),
-                 matcher_->term_count(), matcher_->rule_count());
+    spdlog::info("reloaded: {} feeds, {} watchlists ({} terms, {} rules)", feeds_.size(),
+                 config_.watchlists.size(), matcher_->term_count(), matcher_->rule_count());
   }
   sd_notify(0, "READY=1");
   update_status();
