@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 #include <utility>
@@ -404,7 +405,7 @@ std::optional<StateError> StateStore::Impl::prepare_all() {
       {&statements_.outbox_pending,
        "SELECT id, alert_id, severity, created_at_ms, payload, attempts, last_error, source FROM outbox "
        "WHERE id > ?1 ORDER BY id LIMIT ?2"},
-      {&statements_.outbox_delete, "DELETE FROM outbox WHERE id = ?1"},
+      {&statements_.outbox_delete, "DELETE FROM outbox WHERE id BETWEEN ?1 AND ?2"},
       {&statements_.outbox_fail, "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1"},
       {&statements_.outbox_count, "SELECT count(*) FROM outbox"},
   };
@@ -583,14 +584,21 @@ StateResult<std::vector<OutboxRow>> StateStore::Impl::pending(std::size_t limit,
 
 StateResult<std::size_t> StateStore::Impl::acknowledge(std::span<const int64_t> ids) {
   if (ids.empty()) return std::size_t{0};
+  // Reports arrive mostly in id order, so sorted ids form long runs: one range delete per run.
+  std::vector<int64_t> sorted(ids.begin(), ids.end());
+  std::sort(sorted.begin(), sorted.end());
   std::size_t deleted = 0;
   Transaction transaction(*this);
   if (!transaction.begin()) return error("acknowledge: begin");
-  for (const int64_t id : ids) {
+  for (std::size_t first = 0; first < sorted.size();) {
+    std::size_t last = first;
+    while (last + 1 < sorted.size() && sorted[last + 1] <= sorted[last] + 1) ++last;
     Use use(statements_.outbox_delete);
-    use.integer(1, id);
+    use.integer(1, sorted[first]);
+    use.integer(2, sorted[last]);
     if (use.step() != SQLITE_DONE) return error("acknowledge");
     deleted += static_cast<std::size_t>(sqlite3_changes(db_));
+    first = last + 1;
   }
   if (!transaction.commit()) return error("acknowledge: commit");
   outbox_depth_ -= deleted;
