@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/sha256.hpp"
+#include "match/detail/simple_yaml.hpp"
 
 namespace newswatch {
 
@@ -17,15 +18,22 @@ std::string WatchlistError::to_string() const {
 
 namespace {
 
+bool decode_bool(const YAML::Node& node, bool& value) { return YAML::convert<bool>::decode(node, value); }
+bool decode_bool(const match_detail::SimpleYamlNode& node, bool& value) {
+  return match_detail::decode_yaml_bool(node, value);
+}
+
 // Collects every problem of one file; each check reports and carries on so the user sees them all.
+template <typename Node>
 class Parser {
  public:
   Parser(std::string file, const WatchlistLimits& limits) : file_(std::move(file)), limits_(limits) {}
 
   std::vector<WatchlistError>& errors() { return errors_; }
 
-  void fail(const YAML::Node& at, std::string message) { fail(at.Mark(), std::move(message)); }
-  void fail(const YAML::Mark& mark, std::string message) {
+  void fail(const Node& at, std::string message) { fail_at(at.Mark(), std::move(message)); }
+  template <typename Mark>
+  void fail_at(const Mark& mark, std::string message) {
     if (mark.is_null()) {
       errors_.push_back({file_, 0, 0, std::move(message)});
     } else {
@@ -33,14 +41,14 @@ class Parser {
     }
   }
 
-  void parse_document(const YAML::Node& root, Watchlist& out) {
+  void parse_document(const Node& root, Watchlist& out) {
     if (!root.IsMap()) {
       fail(root, "a watchlist is a map with the keys name, description, actors, keywords, rules");
       return;
     }
     for (const auto& entry : root) {
       const std::string key = entry.first.Scalar();
-      const YAML::Node& value = entry.second;
+      const Node& value = entry.second;
       if (key == "name") {
         if (auto name = non_empty_string(value, "name")) out.name = *name;
       } else if (key == "description") {
@@ -61,7 +69,7 @@ class Parser {
   }
 
  private:
-  std::optional<std::string> non_empty_string(const YAML::Node& node, const std::string& what) {
+  std::optional<std::string> non_empty_string(const Node& node, const std::string& what) {
     if (!node.IsScalar() || node.Scalar().empty()) {
       fail(node, what + " must be a non-empty string");
       return std::nullopt;
@@ -69,8 +77,7 @@ class Parser {
     return node.Scalar();
   }
 
-  void check_keys(const YAML::Node& map, std::initializer_list<std::string_view> known,
-                  const std::string& what) {
+  void check_keys(const Node& map, std::initializer_list<std::string_view> known, const std::string& what) {
     for (const auto& entry : map) {
       const std::string key = entry.first.Scalar();
       bool found = false;
@@ -82,9 +89,9 @@ class Parser {
     }
   }
 
-  std::optional<bool> boolean(const YAML::Node& node, const std::string& what) {
+  std::optional<bool> boolean(const Node& node, const std::string& what) {
     bool value = false;
-    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
+    if (!node.IsScalar() || !decode_bool(node, value)) {
       fail(node, what + " must be true or false");
       return std::nullopt;
     }
@@ -92,7 +99,7 @@ class Parser {
   }
 
   // A term: "text" or {text: ..., match_case: true}.
-  std::optional<WatchlistTerm> parse_term(const YAML::Node& node) {
+  std::optional<WatchlistTerm> parse_term(const Node& node) {
     WatchlistTerm term;
     term.line = node.Mark().line + 1;
     term.column = node.Mark().column + 1;
@@ -107,7 +114,7 @@ class Parser {
       return std::nullopt;
     }
     check_keys(node, {"text", "match_case"}, "a term");
-    const YAML::Node text = node["text"];
+    const Node text = node["text"];
     if (!text) {
       fail(node, "a term written as a map needs 'text'");
       return std::nullopt;
@@ -117,12 +124,12 @@ class Parser {
       return std::nullopt;
     }
     term.spec.text = text.Scalar();
-    if (const YAML::Node match_case = node["match_case"])
+    if (const Node match_case = node["match_case"])
       term.spec.match_case = boolean(match_case, "match_case").value_or(false);
     return term;
   }
 
-  void parse_terms(const YAML::Node& node, const std::string& owner, std::vector<WatchlistTerm>& out,
+  void parse_terms(const Node& node, const std::string& owner, std::vector<WatchlistTerm>& out,
                    std::vector<GroupInclude>* includes = nullptr) {
     if (!node.IsSequence()) {
       fail(node, "the terms of " + owner + " must be a list");
@@ -140,7 +147,7 @@ class Parser {
     }
   }
 
-  void parse_actors(const YAML::Node& node, std::vector<WatchedActor>& out) {
+  void parse_actors(const Node& node, std::vector<WatchedActor>& out) {
     if (!node.IsSequence()) {
       fail(node, "actors must be a list");
       return;
@@ -155,7 +162,7 @@ class Parser {
         actor.terms.push_back({TermSpec{actor.name, false}, actor.line, actor.column});
       } else if (item.IsMap()) {
         check_keys(item, {"name", "aliases", "match_case", "description"}, "an actor");
-        const YAML::Node name = item["name"];
+        const Node name = item["name"];
         if (!name) {
           fail(item, "an actor needs a name");
           continue;
@@ -164,13 +171,13 @@ class Parser {
         if (!text) continue;
         actor.name = *text;
         WatchlistTerm name_term{TermSpec{actor.name, false}, name.Mark().line + 1, name.Mark().column + 1};
-        if (const YAML::Node match_case = item["match_case"]) {
+        if (const Node match_case = item["match_case"]) {
           name_term.spec.match_case = boolean(match_case, "match_case").value_or(false);
         }
         actor.terms.push_back(std::move(name_term));
-        if (const YAML::Node aliases = item["aliases"])
+        if (const Node aliases = item["aliases"])
           parse_terms(aliases, "actor '" + actor.name + "'", actor.terms);
-        if (const YAML::Node description = item["description"]) non_empty_string(description, "description");
+        if (const Node description = item["description"]) non_empty_string(description, "description");
       } else {
         fail(item, "an actor is a name or a map with the keys name, aliases, match_case, description");
         continue;
@@ -183,7 +190,7 @@ class Parser {
     }
   }
 
-  void parse_keywords(const YAML::Node& node, std::vector<KeywordGroup>& out) {
+  void parse_keywords(const Node& node, std::vector<KeywordGroup>& out) {
     if (!node.IsMap()) {
       fail(node, "keywords must be a map from group name to a list of terms");
       return;
@@ -202,7 +209,7 @@ class Parser {
     }
   }
 
-  std::optional<RuleReference> parse_reference(const YAML::Node& node, bool allow_any) {
+  std::optional<RuleReference> parse_reference(const Node& node, bool allow_any) {
     RuleReference reference;
     reference.line = node.Mark().line + 1;
     reference.column = node.Mark().column + 1;
@@ -227,9 +234,9 @@ class Parser {
     return std::nullopt;
   }
 
-  void parse_requirement(const YAML::Node& node, std::vector<Requirement>& out) {
+  void parse_requirement(const Node& node, std::vector<Requirement>& out) {
     if (node.IsMap() && node.size() == 1 && node["any"]) {
-      const YAML::Node alternatives = node["any"];
+      const Node alternatives = node["any"];
       if (!alternatives.IsSequence() || alternatives.size() == 0) {
         fail(alternatives, "'any' must be a non-empty list");
         return;
@@ -245,7 +252,7 @@ class Parser {
     if (auto reference = parse_reference(node, true)) out.push_back(Requirement{{std::move(*reference)}});
   }
 
-  void parse_rule(const YAML::Node& node, std::vector<RuleDefinition>& out) {
+  void parse_rule(const Node& node, std::vector<RuleDefinition>& out) {
     if (!node.IsMap()) {
       fail(node, "a rule is a map with the keys name, require, require_rule, within, severity, description");
       return;
@@ -255,7 +262,7 @@ class Parser {
     rule.line = node.Mark().line + 1;
     rule.column = node.Mark().column + 1;
     bool valid = true;
-    if (const YAML::Node name = node["name"]) {
+    if (const Node name = node["name"]) {
       const auto text = non_empty_string(name, "a rule's name");
       valid = valid && text;
       rule.name = text.value_or("");
@@ -264,15 +271,15 @@ class Parser {
       valid = false;
     }
     const std::size_t errors_before = errors_.size();
-    if (const YAML::Node require = node["require"]) {
+    if (const Node require = node["require"]) {
       if (require.IsSequence()) {
         for (const auto& item : require) parse_requirement(item, rule.requirements);
       } else {
         parse_requirement(require, rule.requirements);
       }
     }
-    if (const YAML::Node require_rule = node["require_rule"]) {
-      auto add_rule_requirement = [&](const YAML::Node& item) {
+    if (const Node require_rule = node["require_rule"]) {
+      auto add_rule_requirement = [&](const Node& item) {
         if (const auto name = non_empty_string(item, "require_rule")) {
           rule.requirements.push_back(Requirement{{RuleReference{
               RuleReference::Kind::rule, *name, item.Mark().line + 1, item.Mark().column + 1}}});
@@ -289,7 +296,7 @@ class Parser {
       fail(node, "rule '" + rule.name + "' requires nothing: give it 'require' or 'require_rule'");
       valid = false;
     }
-    if (const YAML::Node within = node["within"]) {
+    if (const Node within = node["within"]) {
       const auto window = within.IsScalar() ? parse_window(within.Scalar()) : std::nullopt;
       if (!window) {
         fail(within, "bad window '" + (within.IsScalar() ? within.Scalar() : std::string("?")) +
@@ -298,7 +305,7 @@ class Parser {
       }
       rule.within = window.value_or(RuleWindow{});
     }
-    if (const YAML::Node severity = node["severity"]) {
+    if (const Node severity = node["severity"]) {
       const auto level = severity.IsScalar() ? parse_severity(severity.Scalar()) : std::nullopt;
       if (!level) {
         fail(severity, "bad severity '" + (severity.IsScalar() ? severity.Scalar() : std::string("?")) +
@@ -310,7 +317,7 @@ class Parser {
     if (valid) out.push_back(std::move(rule));
   }
 
-  void parse_rules(const YAML::Node& node, std::vector<RuleDefinition>& out) {
+  void parse_rules(const Node& node, std::vector<RuleDefinition>& out) {
     if (!node.IsSequence()) {
       fail(node, "rules must be a list");
       return;
@@ -319,7 +326,7 @@ class Parser {
   }
 
   // Counts one more term; false (with one error for the whole file) once past the limit.
-  bool admit_term(const YAML::Node& at) {
+  bool admit_term(const Node& at) {
     if (++term_count_ <= limits_.max_terms) return true;
     if (term_count_ == limits_.max_terms + 1) {
       fail(at, "too many terms: the limit is " + std::to_string(limits_.max_terms) +
@@ -342,12 +349,20 @@ Result<Watchlist, std::vector<WatchlistError>> parse_watchlist(std::string_view 
   watchlist.file = file;
   watchlist.version = sha256_hex(yaml);
   watchlist.name = std::filesystem::path(file).stem().string();
-  Parser parser(file, limits);
+  // Most watchlists are plain YAML that the fast reader gives the same tree for; anything else is
+  // yaml-cpp's.
+  if (const auto document = match_detail::SimpleYamlDocument::parse(yaml)) {
+    Parser<match_detail::SimpleYamlNode> parser(file, limits);
+    parser.parse_document(document->root(), watchlist);
+    if (!parser.errors().empty()) return std::move(parser.errors());
+    return watchlist;
+  }
+  Parser<YAML::Node> parser(file, limits);
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& error) {
-    parser.fail(error.mark, error.msg);
+    parser.fail_at(error.mark, error.msg);
     return std::move(parser.errors());
   }
   parser.parse_document(root, watchlist);
