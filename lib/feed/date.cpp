@@ -37,8 +37,15 @@ std::optional<Instant> to_instant(const DateFields& f) {
   if (f.month < 1 || f.month > 12 || f.day < 1 || !ymd.ok()) return std::nullopt;
   // A leap second (23:59:60) is kept inside its day rather than spilling into the next one.
   const int second = std::min(f.second, 59);
-  return Instant{date::sys_days{ymd}} + std::chrono::hours{f.hour} + std::chrono::minutes{f.minute} +
-         std::chrono::seconds{second} - std::chrono::seconds{f.offset_seconds};
+  const Instant instant = Instant{date::sys_days{ymd}} + std::chrono::hours{f.hour} +
+                          std::chrono::minutes{f.minute} + std::chrono::seconds{second} -
+                          std::chrono::seconds{f.offset_seconds};
+  // The range holds in UTC too: "1900-01-01T00:00+07:00" is in 1899, and an instant outside the range
+  // would print as a date that does not read back (found by fuzz_date).
+  static const Instant first{date::sys_days{date::year{kFirstYear} / 1 / 1}};
+  static const Instant last{date::sys_days{date::year{kLastYear + 1} / 1 / 1} - std::chrono::seconds{1}};
+  if (instant < first || instant > last) return std::nullopt;
+  return instant;
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }

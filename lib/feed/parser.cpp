@@ -31,6 +31,80 @@ bool is_blank(std::string_view bytes) {
 
 bool says_json(std::string_view content_type) { return content_type.find("json") != std::string_view::npos; }
 
+// Counts what the caps cut, and remembers the first cut for the warning's message. Item 0 is the
+// feed itself.
+class FieldLimiter {
+ public:
+  explicit FieldLimiter(const ParseLimits& limits) : limits_(limits) {}
+
+  void limit(Feed& feed) {
+    if (cut_text(feed.title, limits_.max_title_bytes)) note("title", 0);
+    if (drop_long_link(feed.link)) note("link", 0);
+    for (std::size_t i = 0; i < feed.articles.size(); ++i) limit(feed.articles[i], i + 1);
+  }
+
+  std::size_t count() const { return count_; }
+  const std::string& first() const { return first_; }
+
+ private:
+  void limit(Article& article, std::size_t item) {
+    if (cut_text(article.title, limits_.max_title_bytes)) note("title", item);
+    if (cut_text(article.summary, limits_.max_text_bytes)) note("summary", item);
+    if (cut_text(article.content, limits_.max_text_bytes)) note("content", item);
+    if (drop_long_link(article.link)) note("link", item);
+    if (article.id.size() > limits_.max_link_bytes) {
+      article.id = sha256_hex(article.id);
+      note("id", item);
+    }
+    cut_names(article.authors, "authors", item);
+    cut_names(article.categories, "categories", item);
+  }
+
+  void cut_names(std::vector<std::string>& names, const char* what, std::size_t item) {
+    if (names.size() > limits_.max_names) {
+      names.resize(limits_.max_names);
+      note(what, item);
+    }
+    for (std::string& name : names) {
+      if (cut_text(name, limits_.max_title_bytes)) note(what, item);
+    }
+  }
+
+  static bool cut_text(std::string& text, std::size_t max_bytes) {
+    if (text.size() <= max_bytes) return false;
+    std::size_t cut = max_bytes;
+    // The text is valid UTF-8: step back over continuation bytes to the start of a character.
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text.resize(cut);
+    return true;
+  }
+
+  bool drop_long_link(std::string& link) const {
+    if (link.size() <= limits_.max_link_bytes) return false;
+    link.clear();
+    return true;
+  }
+
+  void note(const char* what, std::size_t item) {
+    if (count_++ > 0) return;
+    first_ = std::string(what) + (item == 0 ? " of the feed" : " of item " + std::to_string(item));
+  }
+
+  const ParseLimits& limits_;
+  std::size_t count_ = 0;
+  std::string first_;
+};
+
+void apply_field_limits(ParsedFeed& parsed, const ParseLimits& limits) {
+  FieldLimiter limiter(limits);
+  limiter.limit(parsed.feed);
+  parsed.fields_truncated = limiter.count();
+  if (limiter.count() == 0) return;
+  parsed.warnings.push_back(
+      {ParseErrorKind::field_truncated,
+       std::to_string(limiter.count()) + " fields over their caps were cut, the first: " + limiter.first()});
+}
+
 }  // namespace
 
 const char* to_string(ParseErrorKind kind) {
@@ -49,6 +123,8 @@ const char* to_string(ParseErrorKind kind) {
       return "bytes_replaced";
     case ParseErrorKind::unknown_encoding:
       return "unknown_encoding";
+    case ParseErrorKind::field_truncated:
+      return "field_truncated";
   }
   return "unknown";
 }
@@ -86,6 +162,7 @@ Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_
   const bool json = start.empty() ? says_json(content_type) : (start.front() == '{' || start.front() == '[');
   auto result = json ? detail::read_json_feed(utf8.text, feed_url, limits)
                      : detail::read_xml_feed(std::move(utf8.text), feed_url, limits);
+  if (result.ok()) apply_field_limits(*result, limits);
   if (result.ok() && !encoding_warnings.empty()) {
     auto& warnings = result->warnings;
     warnings.insert(warnings.begin(), encoding_warnings.begin(), encoding_warnings.end());

@@ -18,9 +18,23 @@
 
 namespace newswatch {
 
+// Every allocation the document drives is bounded: the document by max_bytes, then each article's
+// fields by these caps, so that what reaches the matcher, the alert and Kafka has a known size.
+// A field over its cap is cut (or dropped, where a cut value would be wrong) and counted in
+// ParsedFeed::fields_truncated, with one field_truncated warning per feed.
 struct ParseLimits {
   std::size_t max_bytes = std::size_t{16} << 20;  // larger documents are refused (too_large)
   std::size_t max_items = 10000;                  // further items are dropped (truncated warning)
+  // Titles (the feed's and each article's), author names and categories: cut at a UTF-8 boundary.
+  std::size_t max_title_bytes = 4096;
+  // Summary and content, each: cut at a UTF-8 boundary.
+  std::size_t max_text_bytes = std::size_t{1} << 20;
+  // Links: a longer one is dropped, since a cut URL points somewhere else (8000 bytes is what
+  // RFC 9110 section 4.1 asks every HTTP implementation to handle). Ids: a longer one is replaced by
+  // its hex SHA-256, which stays unique and stable.
+  std::size_t max_link_bytes = 8000;
+  // Authors and categories per article, each list: the first ones are kept.
+  std::size_t max_names = 100;
 };
 
 enum class ParseErrorKind {
@@ -31,6 +45,7 @@ enum class ParseErrorKind {
   truncated,         // warning: more than ParseLimits::max_items items
   bytes_replaced,    // warning: bytes that were not valid in the document's encoding became U+FFFD
   unknown_encoding,  // warning: the declared encoding is unknown; the bytes were read as UTF-8
+  field_truncated,   // warning: fields over a ParseLimits cap were cut (ParsedFeed::fields_truncated)
 };
 
 const char* to_string(ParseErrorKind kind);
@@ -47,6 +62,8 @@ struct ParseProblem {
 struct ParsedFeed {
   Feed feed;
   std::vector<ParseProblem> warnings;  // problems that did not stop parsing
+  // Fields cut or dropped by a ParseLimits cap (a list over max_names counts once): for a counter.
+  std::size_t fields_truncated = 0;
 
   bool malformed() const;  // a `malformed` warning is present (Python feedparser's "bozo")
 };

@@ -162,6 +162,17 @@ TEST_CASE("Dates that cannot be read unambiguously are absent, never wrong") {
   CHECK_FALSE(parse_feed_date(text).has_value());
 }
 
+TEST_CASE("The year range 1900-9999 holds for the UTC instant, not only the written date") {
+  // Found by fuzz_date: these read as 1899 and 10000 in UTC, which would print as dates that do not
+  // read back.
+  CHECK(read_as("1 jan 000 +7") == "");  // RFC 5322's three-digit year: 1900 + 000
+  CHECK(read_as("1900-01-01T00:00:00+07:00") == "");
+  CHECK(read_as("9999-12-31T23:30:00-05:00") == "");
+  CHECK(read_as("1900-01-01T00:00:00Z") == "1900-01-01T00:00:00Z");
+  CHECK(read_as("1900-01-01T07:00:00+07:00") == "1900-01-01T00:00:00Z");
+  CHECK(read_as("9999-12-31T23:59:59Z") == "9999-12-31T23:59:59Z");
+}
+
 TEST_CASE("Overlong input is refused without being scanned past its bounds") {
   std::string text = "Fri, 21 Jan 2022 10:00:00 GMT";
   text.append(200, ' ');

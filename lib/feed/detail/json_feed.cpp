@@ -1,9 +1,11 @@
 // JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1).
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "feed/date.hpp"
 #include "feed/detail/parse_common.hpp"
 #include "feed/detail/url.hpp"
+#include "feed/encoding.hpp"
 #include "feed/html_text.hpp"
 
 namespace newswatch::detail {
@@ -55,8 +57,10 @@ std::string plain_text(const std::string& text) {
   return collapse_whitespace(text.find('&') == std::string::npos ? text : decode_entities(text));
 }
 
-void add_author(const json& author, std::vector<std::string>& authors) {
-  if (!author.is_object()) return;
+// `keep` bounds the list (and the quadratic duplicate check): one past ParseLimits::max_names, so
+// that the limiter after parsing sees, counts and drops the excess.
+void add_author(const json& author, std::vector<std::string>& authors, std::size_t keep) {
+  if (!author.is_object() || authors.size() >= keep) return;
   std::string name = plain_text(string_member(author, "name"));
   if (name.empty()) return;
   for (const std::string& existing : authors) {
@@ -65,14 +69,16 @@ void add_author(const json& author, std::vector<std::string>& authors) {
   authors.push_back(std::move(name));
 }
 
-void add_authors(const json& object, std::vector<std::string>& authors) {
+void add_authors(const json& object, std::vector<std::string>& authors, std::size_t keep) {
   if (const auto list = object.find("authors"); list != object.end() && list->is_array()) {
-    for (const json& author : *list) add_author(author, authors);
+    for (const json& author : *list) add_author(author, authors, keep);
   }
-  if (const auto author = object.find("author"); author != object.end()) add_author(*author, authors);  // 1.0
+  if (const auto author = object.find("author"); author != object.end())
+    add_author(*author, authors, keep);  // 1.0
 }
 
-Article read_item(const json& item, std::string_view base, const std::vector<std::string>& feed_authors) {
+Article read_item(const json& item, std::string_view base, const std::vector<std::string>& feed_authors,
+                  std::size_t keep) {
   Article article;
   article.id = collapse_whitespace(string_member(item, "id"));
   article.title = plain_text(string_member(item, "title"));
@@ -88,11 +94,12 @@ Article read_item(const json& item, std::string_view base, const std::vector<std
   } else {
     article.content = collapse_whitespace(string_member(item, "content_text"));
   }
-  add_authors(item, article.authors);
+  add_authors(item, article.authors, keep);
   // JSON Feed 1.1: "If not specified in an item, then the top-level authors ... are the authors of the item."
   if (article.authors.empty()) article.authors = feed_authors;
   if (const auto tags = item.find("tags"); tags != item.end() && tags->is_array()) {
     for (const json& tag : *tags) {
+      if (article.categories.size() >= keep) break;
       if (tag.is_string()) article.categories.push_back(collapse_whitespace(tag.get<std::string>()));
     }
   }
@@ -113,7 +120,8 @@ Result<ParsedFeed, ParseProblem> read_json_feed(std::string_view text, std::stri
     document = json::parse(text.begin(), text.end());
   } catch (const json::parse_error& error) {
     // nlohmann reports errors only as exceptions; they end here, as a value.
-    ParseProblem problem{ParseErrorKind::malformed, "JSON: " + std::string(error.what())};
+    // Its message quotes the bytes last read, which may end inside a UTF-8 sequence.
+    ParseProblem problem{ParseErrorKind::malformed, "JSON: " + sanitize_utf8(error.what())};
     locate(text, error.byte > 0 ? error.byte - 1 : 0, problem.line, problem.column);
     return problem;
   }
@@ -134,7 +142,8 @@ Result<ParsedFeed, ParseProblem> read_json_feed(std::string_view text, std::stri
   feed.format = version_1_0 ? FeedFormat::json10 : FeedFormat::json11;
   feed.title = plain_text(string_member(document, "title"));
   std::vector<std::string> feed_authors;
-  add_authors(document, feed_authors);
+  const std::size_t keep = limits.max_names + (limits.max_names < SIZE_MAX ? 1 : 0);
+  add_authors(document, feed_authors, keep);
   std::string base(feed_url);
   if (base.empty()) base = string_member(document, "feed_url");
   if (const std::string home = string_member(document, "home_page_url"); !home.empty()) {
@@ -152,7 +161,7 @@ Result<ParsedFeed, ParseProblem> read_json_feed(std::string_view text, std::stri
                                                                 " items; the rest dropped"});
       break;
     }
-    feed.articles.push_back(read_item(item, item_base, feed_authors));
+    feed.articles.push_back(read_item(item, item_base, feed_authors, keep));
   }
   return parsed;
 }

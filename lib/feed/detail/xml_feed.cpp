@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -17,6 +18,7 @@
 #include "feed/date.hpp"
 #include "feed/detail/parse_common.hpp"
 #include "feed/detail/url.hpp"
+#include "feed/encoding.hpp"
 #include "feed/html_text.hpp"
 
 namespace newswatch::detail {
@@ -421,7 +423,9 @@ bool is_base64_type(std::string_view type) {
 
 std::string read_atom_text(pugi::xml_node node, Layout layout) {
   if (attribute_value(node, "mode") == "base64" || is_base64_type(attribute_value(node, "type"))) {
-    const std::string decoded = decode_base64(character_data(node));
+    // Decoded bytes are whatever the publisher encoded, not necessarily UTF-8 (found by
+    // fuzz_feed_parser): every text we hand out is.
+    const std::string decoded = sanitize_utf8(decode_base64(character_data(node)));
     const std::string_view type = attribute_value(node, "type");
     const bool html = type.find("html") != std::string_view::npos || looks_like_markup(decoded);
     return html ? html_to(layout, decoded) : plain_to(layout, decoded);
@@ -460,8 +464,10 @@ std::string author_name(std::string text) {
   return name.empty() ? text : name;
 }
 
-void add_unique(std::vector<std::string>& list, std::string value) {
-  if (value.empty()) return;
+// `keep` bounds the list (and the quadratic duplicate check): one past ParseLimits::max_names, so
+// that the limiter after parsing sees, counts and drops the excess.
+void add_unique(std::vector<std::string>& list, std::string value, std::size_t keep) {
+  if (value.empty() || list.size() >= keep) return;
   for (const std::string& existing : list) {
     if (existing == value) return;
   }
@@ -537,6 +543,7 @@ class DocumentReader {
   Article read_atom_entry(pugi::xml_node entry, const std::string& base);
   void read_common_field(QName name, pugi::xml_node field, Article& article, Dates& dates);
   bool room_for_item();
+  std::size_t names_to_keep() const { return limits_.max_names + (limits_.max_names < SIZE_MAX ? 1 : 0); }
   bool is_atom_element(Ns ns) const { return is_atom_ns(ns) || ns == Ns::none || ns == atom_ns_; }
 
   std::string feed_url_;
@@ -672,9 +679,9 @@ void DocumentReader::read_common_field(QName name, pugi::xml_node field, Article
       if (name.local == "date") {
         read_date(field, dates.published_fallback);
       } else if (name.local == "creator" || name.local == "contributor" || name.local == "author") {
-        add_unique(article.authors, author_name(read_rss_inline(field)));
+        add_unique(article.authors, author_name(read_rss_inline(field)), names_to_keep());
       } else if (name.local == "subject") {
-        add_unique(article.categories, read_rss_inline(field));
+        add_unique(article.categories, read_rss_inline(field), names_to_keep());
       } else if (name.local == "title" && article.title.empty()) {
         article.title = read_rss_inline(field);
       } else if (name.local == "description" && article.summary.empty()) {
@@ -737,9 +744,9 @@ Article DocumentReader::read_rss_item(pugi::xml_node item, const std::string& ba
     } else if (local == "pubDate") {
       read_date(field, dates.published);
     } else if (local == "author") {
-      add_unique(article.authors, author_name(read_rss_inline(field)));
+      add_unique(article.authors, author_name(read_rss_inline(field)), names_to_keep());
     } else if (local == "category") {
-      add_unique(article.categories, read_rss_inline(field));
+      add_unique(article.categories, read_rss_inline(field), names_to_keep());
     } else if (local == "body" && article.content.empty()) {  // xhtml:body without its namespace
       article.content = html_to_text(markup_of(field));
     } else if (local == "fullitem" && article.content.empty()) {  // Userland's full-text element
@@ -831,13 +838,13 @@ Article DocumentReader::read_atom_entry(pugi::xml_node entry, const std::string&
         if (part.type() != pugi::node_element) continue;
         const QName part_name = qualified_name(scope_, part);
         if (part_name.local == "name" && is_atom_element(part_name.ns)) {
-          add_unique(article.authors, collapse_whitespace(character_data(part)));
+          add_unique(article.authors, collapse_whitespace(character_data(part)), names_to_keep());
         }
       }
     } else if (local == "category") {
       std::string term = collapse_whitespace(decode_entities(attribute_value(field, "term")));
       if (term.empty()) term = collapse_whitespace(decode_entities(attribute_value(field, "label")));
-      add_unique(article.categories, std::move(term));
+      add_unique(article.categories, std::move(term), names_to_keep());
     }
   }
   article.link = std::move(link.href);
