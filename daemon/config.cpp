@@ -3,15 +3,15 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <span>
-#include <tuple>
-#include <cctype>
-#include <sstream>
 #include <string_view>
+#include <tuple>
 
 namespace newswatch {
 namespace {
@@ -271,13 +271,22 @@ std::optional<std::string> read_secret(Reader& r, const YAML::Node& security) {
   if (file_node) {
     std::string path;
     r.read_string(security, "password_file", path);
-    std::ifstream in(r.resolve(path));
+    std::ifstream in(r.resolve(path), std::ios::binary);
     if (!in) {
       r.problem(file_node, "cannot read password_file '" + r.resolve(path).string() + "'");
       return std::nullopt;
     }
-    std::string secret;
-    std::getline(in, secret);
+    // Bounded: a password_file naming /dev/zero or a huge file must not be read to its end.
+    std::string secret(kMaxSecretBytes + 1, '\0');
+    in.read(secret.data(), static_cast<std::streamsize>(secret.size()));
+    secret.resize(static_cast<std::size_t>(in.gcount()));
+    const std::size_t line_end = secret.find('\n');
+    if (line_end == std::string::npos && secret.size() > kMaxSecretBytes) {
+      r.problem(file_node,
+                "password_file's first line is longer than " + std::to_string(kMaxSecretBytes) + " bytes");
+      return std::nullopt;
+    }
+    if (line_end != std::string::npos) secret.resize(line_end);
     return secret;
   }
   if (env_node) {
@@ -437,12 +446,14 @@ std::optional<std::chrono::milliseconds> parse_duration(const std::string& text)
   if (digits == 0 || digits > 12) return std::nullopt;
   const long long number = std::stoll(text.substr(0, digits));
   const std::string unit = text.substr(digits);
-  using namespace std::chrono;
-  if (unit.empty() || unit == "s") return milliseconds(seconds(number));
-  if (unit == "ms") return milliseconds(number);
-  if (unit == "m") return milliseconds(minutes(number));
-  if (unit == "h") return milliseconds(hours(number));
-  if (unit == "d") return milliseconds(hours(24 * number));
+  static const std::pair<std::string_view, long long> units[] = {
+      {"", 1000}, {"s", 1000}, {"ms", 1}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+  for (const auto& [name, factor] : units) {
+    if (unit != name) continue;
+    // Twelve digits of days would overflow milliseconds; nothing we configure lasts past the cap.
+    if (number > kMaxDuration.count() / factor) return std::nullopt;
+    return std::chrono::milliseconds(number * factor);
+  }
   return std::nullopt;
 }
 
@@ -456,7 +467,9 @@ std::optional<std::size_t> parse_size(const std::string& text) {
       {"", 1},          {"B", 1},          {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
       {"KB", 1000ull}, {"MB", 1000000ull}, {"GB", 1000000000ull}};
   for (const auto& [name, factor] : units) {
-    if (unit == name) return static_cast<std::size_t>(number * factor);
+    if (unit != name) continue;
+    if (number > std::numeric_limits<std::size_t>::max() / factor) return std::nullopt;  // would wrap
+    return static_cast<std::size_t>(number * factor);
   }
   return std::nullopt;
 }
@@ -487,10 +500,17 @@ Result<Config, std::vector<ConfigProblem>> load_config(const std::filesystem::pa
   if (!in) {
     return std::vector<ConfigProblem>{{file.string(), 0, 0, "cannot read the configuration file"}};
   }
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Read one byte past the cap to tell "exactly the cap" from "more"; never the whole of a huge file.
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxConfigBytes) {
+    return std::vector<ConfigProblem>{
+        {file.string(), 0, 0,
+         "the configuration file is larger than " + std::to_string(kMaxConfigBytes) + " bytes"}};
+  }
   const auto absolute = std::filesystem::absolute(file);
-  auto result = parse_config(text.str(), file.string(), absolute.parent_path());
+  auto result = parse_config(text, file.string(), absolute.parent_path());
   if (result) result->file = absolute;
   return result;
 }

@@ -98,6 +98,14 @@ struct Config {
   MetricsConfig metrics;
 };
 
+// The loader's own bounds, so that a wrong path (/dev/zero, a log file) or a typo cannot make it
+// allocate or wait without end. Each is a problem with the file's name when exceeded.
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;  // the configuration file
+inline constexpr std::size_t kMaxSecretBytes = 4096;                  // password_file's first line
+// Any duration (interval, timeouts, retention): ten years. Longer is a typo, and 12 digits of days
+// would overflow the milliseconds they are kept in.
+inline constexpr std::chrono::milliseconds kMaxDuration = std::chrono::hours(24 * 365 * 10);
+
 // Reads and validates the file. All problems are returned, not just the first.
 Result<Config, std::vector<ConfigProblem>> load_config(const std::filesystem::path& file);
 
