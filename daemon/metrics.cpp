@@ -19,6 +19,16 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                  .Name("newswatch_feed_parse_results_total")
                  .Help("Feed documents parsed, by result")
                  .Register(*registry_);
+  // The resource bounds: every cap an input hit is counted here as well as logged.
+  parse_warnings_ =
+      &BuildCounter()
+           .Name("newswatch_feed_parse_warnings_total")
+           .Help("Feed documents parsed with a warning (item or field caps hit, bytes replaced), by kind")
+           .Register(*registry_);
+  alerts_truncated_ = &BuildCounter()
+                           .Name("newswatch_alert_truncated_total")
+                           .Help("Alerts with a part cut to its size cap, by part")
+                           .Register(*registry_);
   alerts_ = &BuildCounter()
                  .Name("newswatch_alert_created_total")
                  .Help("Alerts written to the outbox, by severity")
@@ -87,7 +97,11 @@ prometheus::Counter& Metrics::labelled(prometheus::Family<prometheus::Counter>& 
 
 void Metrics::fetch_result(std::string_view result) { labelled(*fetches_, "result", result).Increment(); }
 void Metrics::parse_result(std::string_view result) { labelled(*parses_, "result", result).Increment(); }
+void Metrics::parse_warning(std::string_view kind) { labelled(*parse_warnings_, "kind", kind).Increment(); }
 void Metrics::alert(std::string_view severity) { labelled(*alerts_, "severity", severity).Increment(); }
+void Metrics::alert_truncated(std::string_view what) {
+  labelled(*alerts_truncated_, "part", what).Increment();
+}
 void Metrics::delivery(std::string_view result, std::size_t count) {
   if (count > 0) labelled(*deliveries_, "result", result).Increment(static_cast<double>(count));
 }

@@ -27,7 +27,9 @@ class Metrics {
   void fetched_bytes(std::uint64_t bytes) { fetched_bytes_->Increment(static_cast<double>(bytes)); }
   void parse_result(std::string_view result);  // "ok", "malformed", "not_a_feed", ...
   void items_parsed(std::size_t items) { items_parsed_->Increment(static_cast<double>(items)); }
+  void parse_warning(std::string_view kind);  // "truncated", "field_truncated", "bytes_replaced", ...
   void alert(std::string_view severity);
+  void alert_truncated(std::string_view what);  // a part of an alert cut to its AlertLimits cap
   void delivery(std::string_view result, std::size_t count = 1);  // "delivered", "retriable_failure", ...
   void reload(std::string_view result);                           // "ok", "failed"
   void state_error(std::string_view operation);
@@ -46,7 +48,9 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>* fetches_;
   prometheus::Family<prometheus::Counter>* parses_;
+  prometheus::Family<prometheus::Counter>* parse_warnings_;
   prometheus::Family<prometheus::Counter>* alerts_;
+  prometheus::Family<prometheus::Counter>* alerts_truncated_;
   prometheus::Family<prometheus::Counter>* deliveries_;
   prometheus::Family<prometheus::Counter>* reloads_;
   prometheus::Family<prometheus::Counter>* state_errors_;

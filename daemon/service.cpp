@@ -1,5 +1,6 @@
 #include "service.hpp"
 
+#include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
@@ -372,6 +373,7 @@ void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, 
                                          : "";
     spdlog::warn("feed {}: {}{}: {} ({} items kept)", feed.config.url, to_string(warning.kind), where,
                  warning.message, parsed->feed.articles.size());
+    metrics_->parse_warning(to_string(warning.kind));
   }
   feed.ttl = parsed->feed.ttl;
   metrics_->parse_result(parsed->malformed() ? "malformed" : "ok");
@@ -431,6 +433,10 @@ void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, 
     metrics_->alert(to_string(alert->severity));
     spdlog::info("alert {} {} feed=\"{}\" title=\"{}\"", alert->id, to_string(alert->severity),
                  feed.config.name, parsed->feed.articles[i].title);
+    if (!alert->truncated.empty()) {
+      spdlog::info("alert {}: cut to its size caps: {}", alert->id, fmt::join(alert->truncated, ", "));
+      for (const auto& part : alert->truncated) metrics_->alert_truncated(part);
+    }
   }
   if (!batch.empty()) spdlog::debug("feed {}: {} new articles", feed.config.url, batch.size());
 }

@@ -162,7 +162,8 @@ std::optional<Alert> build_alert(const Article& article, const FeedInfo& feed, c
   json["actors"] = distinct_names(result.matches, MatchKind::actor);
   json["keyword_groups"] = distinct_names(result.matches, MatchKind::keyword);
   json["match_count"] = result.total_matches;
-  json["truncated"] = std::vector<std::string>(truncated.begin(), truncated.end());
+  alert.truncated.assign(truncated.begin(), truncated.end());
+  json["truncated"] = alert.truncated;
   json["matches"] = std::move(matches);
   json["article"] = std::move(article_json);
   json["feed"] = std::move(feed_json);

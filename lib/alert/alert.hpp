@@ -45,6 +45,8 @@ struct Alert {
   std::string id;  // alert_id: hex SHA-256 of article_identity()
   Severity severity = Severity::low;
   std::string json;  // one line, no trailing newline
+  // What was cut to stay within AlertLimits, as in the JSON's "truncated" array; usually empty.
+  std::vector<std::string> truncated;
 };
 
 // The alert for an article whose MatchResult fired at least one rule; nullopt when none fired.

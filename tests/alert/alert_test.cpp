@@ -158,6 +158,7 @@ TEST_CASE("a huge article still makes an alert under 1 MB, and says what was cut
   CHECK(alert->json.size() < 1000000);
   const auto json = nlohmann::json::parse(alert->json);
   CHECK(json["truncated"] == nlohmann::json::array({"id", "link", "matches", "summary", "title"}));
+  CHECK(alert->truncated == std::vector<std::string>{"id", "link", "matches", "summary", "title"});
   CHECK(json["matches"].size() == AlertLimits{}.max_matches);
   CHECK(json["match_count"] == 60001);
   CHECK(json["article"]["summary"].get<std::string>().size() == AlertLimits{}.max_summary_bytes);
