@@ -88,6 +88,9 @@ struct Watchlist {
 // about four times the PETRARCH actor dictionaries (~52,000 terms).
 struct WatchlistLimits {
   std::size_t max_terms = 200000;  // actor names, aliases and keyword terms, counted as written
+  // A larger file is refused before it is read: 200,000 terms of ~30 bytes need a tenth of this, and
+  // a mistaken path (a log, /dev/zero) must not be read into memory whole.
+  std::size_t max_file_bytes = std::size_t{64} << 20;
 };
 
 // Parses one watchlist from YAML text; `file` names it in errors, and its stem is the default name.

@@ -273,3 +273,21 @@ TEST_CASE("load_matcher applies the term limit of its options to every file") {
 }
 
 }  // namespace newswatch
+
+namespace newswatch {
+
+TEST_CASE("a watchlist file over the size limit is refused without being read whole") {
+  WatchlistLimits limits;
+  limits.max_file_bytes = 1000;
+  const auto shipped = load_watchlist(testing::shipped_watchlist(), limits);
+  REQUIRE_FALSE(shipped);
+  CHECK(shipped.error()[0].to_string() ==
+        testing::shipped_watchlist().string() + ": the file is larger than the limit of 1000 bytes");
+  // An endless file (a mistaken path) ends at the limit, not in memory exhaustion.
+  const auto endless = load_watchlist("/dev/zero", limits);
+  REQUIRE_FALSE(endless);
+  CHECK(endless.error()[0].message.find("larger than the limit") != std::string::npos);
+  CHECK(load_watchlist(testing::shipped_watchlist()));
+}
+
+}  // namespace newswatch
