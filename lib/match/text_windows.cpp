@@ -257,22 +257,6 @@ std::size_t snap_to_sequence_start(std::string_view text, std::size_t pos) {
   return pos;
 }
 
-std::string collapse_white_space(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool pending_space = false;
-  for (char c : text) {
-    if (is_ascii_space(c)) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out += ' ';
-    pending_space = false;
-    out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string make_snippet(std::string_view text, std::size_t start, std::size_t end, std::size_t width) {
@@ -299,9 +283,42 @@ std::string make_snippet(std::string_view text, std::size_t start, std::size_t e
   }
   from = snap_to_sequence_start(text, from);
   to = std::max(from, snap_to_sequence_start(text, to));
-  std::string snippet = valid_utf8(collapse_white_space(text.substr(from, to - from)));
-  while (!snippet.empty() && snippet.back() == ' ') snippet.pop_back();
-  if (from > 0) snippet.insert(0, "…");
+  // Every match of every alert gets a snippet, so this runs often: the usual slice (ASCII, single
+  // spaces) is copied whole, and only the rest is collapsed and checked character by character.
+  std::string_view slice = text.substr(from, to - from);
+  while (!slice.empty() && is_ascii_space(slice.front())) slice.remove_prefix(1);
+  while (!slice.empty() && is_ascii_space(slice.back())) slice.remove_suffix(1);
+  // Written as reductions over independent bytes so that the compiler vectorises them.
+  const auto* bytes = reinterpret_cast<const unsigned char*>(slice.data());
+  unsigned high_bits = 0, controls = 0, double_spaces = 0;
+  for (std::size_t i = 0; i < slice.size(); ++i) {
+    high_bits |= bytes[i] & 0x80u;
+    controls |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i] - '\t') < 5);
+  }
+  for (std::size_t i = 1; i < slice.size(); ++i)
+    double_spaces |= static_cast<unsigned>(bytes[i] == ' ') & static_cast<unsigned>(bytes[i - 1] == ' ');
+  const bool ascii = high_bits == 0;
+  const bool plain = controls == 0 && double_spaces == 0;
+  std::string snippet;
+  snippet.reserve(slice.size() + 6);
+  if (from > 0) snippet += "…";
+  const std::size_t body = snippet.size();
+  if (plain) {
+    snippet.append(slice);
+  } else {
+    // Runs of white space become one space (the slice neither starts nor ends with one).
+    snippet.resize(body + slice.size());
+    char* out = snippet.data() + body;
+    bool in_space = false;
+    for (const char c : slice) {
+      const bool space = is_ascii_space(c);
+      *out = space ? ' ' : c;
+      out += !(space && in_space);
+      in_space = space;
+    }
+    snippet.resize(static_cast<std::size_t>(out - snippet.data()));
+  }
+  if (!ascii) snippet = snippet.substr(0, body) + valid_utf8(std::string_view(snippet).substr(body));
   if (to < text.size()) snippet += "…";
   return snippet;
 }

@@ -97,6 +97,14 @@ void AutomatonBuilder::add(const ParsedTerm& term, std::uint32_t index) {
   const bool prefix_piece = term.wildcard && term.pieces[last].word;
   const std::size_t path_length = prefix_piece ? last : last + 1;
   if (path_length > 0) first_piece_hashes_.push_back(quick_hash(term.pieces[0].normalized));
+  if (path_length == 1) single_piece_hashes_.push_back(quick_hash(term.pieces[0].normalized));
+  if (path_length > 1) {
+    first_pair_hashes_.push_back(
+        pair_hash(quick_hash(term.pieces[0].normalized), quick_hash(term.pieces[1].normalized)));
+  }
+  const std::string& first = term.pieces[0].normalized;
+  if (!term.pieces[0].word && first.size() == 1 && static_cast<unsigned char>(first[0]) < 0x80)
+    automaton_.ascii_other_first = true;
   if (path_length == 0) root_wildcard_prefixes_.push_back(term.pieces[0].normalized);
   std::uint32_t node = 0;
   for (std::size_t i = 0; i < path_length; ++i) {
@@ -144,6 +152,8 @@ Automaton AutomatonBuilder::build() {
   }
   nodes_.clear();
   automaton_.first_pieces.build(first_piece_hashes_);
+  automaton_.single_pieces.build(single_piece_hashes_);
+  automaton_.first_pairs.build(first_pair_hashes_);
   automaton_.edge_pieces.build(edge_hashes_);
   if (!root_wildcard_prefixes_.empty()) {
     std::size_t shortest = root_wildcard_prefixes_[0].size();

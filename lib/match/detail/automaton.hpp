@@ -136,9 +136,16 @@ struct Automaton {
   // root_wildcard_min bytes of the prefixes of one-word wildcard terms; 0 when there are none), and
   // pieces that can continue one.
   PieceFilter first_pieces;
+  // first_pieces split for text that is skipped unseen: the first pieces of terms that a single piece
+  // can match (or start with a wildcard after it), and pair_hash of the first two pieces of the rest.
+  PieceFilter single_pieces;
+  PieceFilter first_pairs;
   PieceFilter edge_pieces;  // edge_hash(node, piece) of every edge below the root
   PieceFilter root_wildcard_heads;
   std::uint32_t root_wildcard_min = 0;
+  // Some term starts with an ASCII character that is neither letter, digit nor separator ("#tag"):
+  // then such characters in the text cannot be skipped unseen.
+  bool ascii_other_first = false;
   bool empty() const { return terms.empty(); }
 };
 
@@ -159,6 +166,8 @@ class AutomatonBuilder {
   Automaton automaton_;
   std::vector<BuildNode> nodes_{BuildNode{}};
   std::vector<std::uint64_t> first_piece_hashes_;
+  std::vector<std::uint64_t> single_piece_hashes_;
+  std::vector<std::uint64_t> first_pair_hashes_;
   std::vector<std::uint64_t> edge_hashes_;
   std::vector<std::string> root_wildcard_prefixes_;
 };
@@ -191,6 +200,29 @@ class StreamMatcher {
     if (may_start && starts_something<kFold>(quick, p, size, available, word)) return true;
     current_.clear();
     return false;
+  }
+
+  // No partial match is open: only a piece that starts one matters.
+  bool idle() const { return current_.empty(); }
+  bool other_may_start() const { return a_.ascii_other_first; }
+  // Whether a whole ASCII piece [p, p + size) (a word, or one other character) that no letter or digit
+  // precedes may start a match; next() describes the piece after it (a FollowingPiece) and is asked
+  // only when the piece is the first of terms of two pieces or more. Common words ("the", "a", "in")
+  // are the first pieces of some of many terms: checking the next piece here is much cheaper than
+  // opening a partial match for each of them.
+  template <bool kFold, typename NextPiece>
+  bool piece_may_start(std::uint64_t quick, const char* p, std::size_t size, std::size_t available, bool word,
+                       NextPiece&& next) const {
+    // first_pieces holds single_pieces: most pieces are neither, and that takes one probe.
+    if (a_.first_pieces.may_contain(quick)) {
+      if (a_.single_pieces.may_contain(quick)) return true;
+      const FollowingPiece following = next();
+      if (!following.known || (following.exists && a_.first_pairs.may_contain(pair_hash(quick, following.quick))))
+        return true;
+    }
+    const std::size_t head = a_.root_wildcard_min;
+    return word && head != 0 && size >= head &&
+           a_.root_wildcard_heads.may_contain(quick_hash(p, head, available, kFold ? kFoldAsciiWord : 0));
   }
 
   void operator()(const Piece& piece) {

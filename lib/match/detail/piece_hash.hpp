@@ -44,8 +44,9 @@ inline std::uint64_t hash_piece(const char* p, std::size_t n, std::size_t availa
 // bytes, one multiply. Longer pieces that share those only cost a false positive.
 inline std::uint64_t quick_hash(const char* p, std::size_t n, std::size_t available, std::uint64_t or_mask) {
   std::uint64_t w = 0;
-  std::uint64_t keep = ~std::uint64_t{0};
-  if (n < 8) keep = n == 0 ? 0 : keep >> (64 - 8 * n);
+  // All ones from eight bytes on, else the low n bytes; without a branch, as word lengths are random.
+  const std::uint64_t keep =
+      ((std::uint64_t{1} << ((8 * n) & 63)) - 1) | (std::uint64_t{0} - static_cast<std::uint64_t>(n >= 8));
   if (available >= 8) {
     std::memcpy(&w, p, 8);
   } else {
@@ -63,6 +64,12 @@ inline std::uint64_t quick_hash(std::string_view bytes) {
 // Hash of "this piece after that trie node", for the filter of edges leaving partial matches.
 inline std::uint64_t edge_hash(std::uint32_t node, std::uint64_t piece_hash) {
   return piece_hash ^ ((node + std::uint64_t{1}) * 0x9E3779B97F4A7C15ull);
+}
+
+// Hash of "this piece, then that one", for the filter of terms' first two pieces.
+inline std::uint64_t pair_hash(std::uint64_t first_quick, std::uint64_t second_quick) {
+  const std::uint64_t h = (first_quick ^ (second_quick * 0x94d049bb133111ebull)) * 0xbf58476d1ce4e5b9ull;
+  return h ^ (h >> 29);
 }
 
 inline std::uint64_t hash_bytes(std::string_view bytes) {

@@ -16,9 +16,11 @@
 #include <emmintrin.h>
 #endif
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -36,6 +38,13 @@ struct Piece {
   bool after_separator;         // at least one separator between this piece and the previous one
   bool may_start;               // begins a character, and no letter or digit is just before it
   bool may_end;                 // ends a character, and no letter or digit is just after it
+};
+
+// What follows a piece, as far as the filters need it.
+struct FollowingPiece {
+  bool exists;         // false at the end of the text
+  bool known;          // false when the next piece is not plain ASCII (it is then not described)
+  std::uint64_t quick;  // quick_hash of the next piece's normalised bytes
 };
 
 enum class ByteClass : std::uint8_t { kSeparator, kWord, kOther, kNonAscii };
@@ -76,6 +85,19 @@ class PieceScanner {
     const std::size_t size = text_.size();
     std::size_t i = 0;
     while (i < size) {
+      if (open_ == Open::kNone && sink_.idle() && bytes[i] < 0x80) {
+        const std::size_t j = skip_irrelevant(bytes, i, size);
+        if (j != i) {
+          // Everything in [i, j) was ASCII: the byte before j says how the next piece is joined.
+          const ByteClass before = kBytes.kind[bytes[j - 1]];
+          separator_pending_ = before == ByteClass::kSeparator;
+          last_kind_ = before == ByteClass::kWord        ? CharKind::kWord
+                       : before == ByteClass::kSeparator ? CharKind::kSeparator
+                                                         : CharKind::kOther;
+          i = j;
+          if (i == size) break;
+        }
+      }
       switch (kBytes.kind[bytes[i]]) {
         case ByteClass::kSeparator:
           separator();
@@ -122,6 +144,131 @@ class PieceScanner {
 
  private:
   enum class Open : std::uint8_t { kNone, kWord, kOther };
+
+  struct BlockMasks {
+    std::uint64_t word;       // ASCII letters and digits
+    std::uint64_t separator;  // ASCII separators
+    std::uint64_t non_ascii;  // bytes >= 0x80
+  };
+
+  // Classifies the 64 bytes at p (fewer when valid < 64: the rest count as nothing at all).
+  static BlockMasks classify_block(const unsigned char* p, std::size_t valid) {
+    alignas(16) unsigned char padded[64];
+    if (valid < 64) {
+      std::memset(padded, 0, sizeof padded);
+      std::memcpy(padded, p, valid);
+      p = padded;
+    }
+    BlockMasks masks{0, 0, 0};
+#if defined(__SSE2__)
+    const __m128i bit_0x20 = _mm_set1_epi8(0x20);
+    const __m128i before_a = _mm_set1_epi8('a' - 1), after_z = _mm_set1_epi8('z' + 1);
+    const __m128i before_0 = _mm_set1_epi8('0' - 1), after_9 = _mm_set1_epi8('9' + 1);
+    const __m128i space = _mm_set1_epi8(' '), hyphen = _mm_set1_epi8('-');
+    const __m128i before_tab = _mm_set1_epi8(0x08), after_cr = _mm_set1_epi8(0x0E);
+    for (int k = 0; k < 4; ++k) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+      const __m128i lower = _mm_or_si128(v, bit_0x20);
+      const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, before_a), _mm_cmplt_epi8(lower, after_z));
+      const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, before_0), _mm_cmplt_epi8(v, after_9));
+      const __m128i separator =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, hyphen)),
+                       _mm_and_si128(_mm_cmpgt_epi8(v, before_tab), _mm_cmplt_epi8(v, after_cr)));
+      const int shift = 16 * k;
+      masks.word |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_or_si128(letter, digit)))}
+                    << shift;
+      masks.separator |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(separator))} << shift;
+      masks.non_ascii |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(v))} << shift;
+    }
+#else
+    for (int k = 0; k < 64; ++k) {
+      const ByteClass kind = kBytes.kind[p[k]];
+      masks.word |= std::uint64_t{kind == ByteClass::kWord} << k;
+      masks.separator |= std::uint64_t{kind == ByteClass::kSeparator} << k;
+      masks.non_ascii |= std::uint64_t{kind == ByteClass::kNonAscii} << k;
+    }
+#endif
+    if (valid < 64) {
+      const std::uint64_t keep = (std::uint64_t{1} << valid) - 1;
+      masks.word &= keep;
+      masks.separator &= keep;
+      masks.non_ascii &= keep;
+    }
+    return masks;
+  }
+
+  // Skips, 64 bytes at a time, the ASCII text from i on whose pieces cannot start a match, without
+  // cutting it into pieces one by one: most news text starts nothing. Returns the start of the first
+  // piece that may start one, the first non-ASCII byte, or size. Call only with no piece open, no
+  // partial match, and i not inside a word (i == 0 or the piece before has ended).
+  std::size_t skip_irrelevant(const unsigned char* bytes, std::size_t i, std::size_t size) {
+    const bool others_matter = sink_.other_may_start();
+    const std::uint64_t or_mask = kFold ? kFoldAsciiWord : 0;
+    const char* data = text_.data();
+    std::size_t resume = i;  // past the last piece looked at: a safe place to stop
+    // Blocks sit at multiples of 64 from the text's start, so that a scan resumed after a candidate
+    // reuses the masks of the block it stopped in.
+    for (std::size_t block = i & ~std::size_t{63}; block < size; block += 64) {
+      const std::size_t valid = std::min<std::size_t>(64, size - block);
+      if (block != masks_block_) {
+        masks_ = classify_block(bytes + block, valid);
+        masks_block_ = block;
+      }
+      const BlockMasks& m = masks_;
+      // Bits of bytes before i (first block only) are not looked at.
+      const std::uint64_t from_i = block < i ? ~std::uint64_t{0} << (i - block) : ~std::uint64_t{0};
+      const std::uint64_t non_ascii = m.non_ascii & from_i;
+      const std::uint64_t before_non_ascii = non_ascii ? (non_ascii & (0 - non_ascii)) - 1 : ~std::uint64_t{0};
+      const std::uint64_t carry = block > 0 && kBytes.kind[bytes[block - 1]] == ByteClass::kWord ? 1 : 0;
+      const std::uint64_t after_word = (m.word << 1) | carry;
+      const std::uint64_t starts = m.word & ~after_word;
+      // Other pieces that no letter or digit precedes (the others cannot start a match).
+      const std::uint64_t valid_bits = valid == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << valid) - 1;
+      const std::uint64_t others =
+          others_matter ? ~(m.word | m.separator | m.non_ascii | after_word) & valid_bits : 0;
+      for (std::uint64_t candidates = (starts | others) & before_non_ascii & from_i; candidates != 0;
+           candidates &= candidates - 1) {
+        const unsigned bit = static_cast<unsigned>(__builtin_ctzll(candidates));
+        const std::size_t start = block + bit;
+        if (start < resume) continue;  // inside a word that began in an earlier block
+        const bool word = (starts >> bit) & 1;
+        std::size_t end = start + 1;
+        if (word) {
+          const std::uint64_t rest = ~m.word >> bit;
+          end = rest != 0 ? start + static_cast<std::size_t>(__builtin_ctzll(rest)) : ascii_word_end(bytes, block + 64, size);
+          if (end < size && bytes[end] >= 0x80) return start;  // the word runs on into non-ASCII
+        }
+        const std::size_t length = end - start;
+        const std::uint64_t quick = quick_hash(data + start, length, size - start, word ? or_mask : 0);
+        const auto next = [&] { return following_piece(bytes, end, size); };
+        if (sink_.template piece_may_start<kFold>(quick, data + start, length, size - start, word, next))
+          return start;
+        resume = end;
+      }
+      if (non_ascii) return std::max(resume, block + static_cast<std::size_t>(__builtin_ctzll(non_ascii)));
+      resume = std::max(resume, block + valid);
+    }
+    return size;
+  }
+
+  // The piece after an ASCII piece that ends at `end`.
+  FollowingPiece following_piece(const unsigned char* bytes, std::size_t end, std::size_t size) const {
+    std::size_t k = end;
+    while (k < size && kBytes.kind[bytes[k]] == ByteClass::kSeparator) ++k;
+    if (k == size) return {false, true, 0};
+    const char* p = text_.data() + k;
+    switch (kBytes.kind[bytes[k]]) {
+      case ByteClass::kWord: {
+        const std::size_t word_end = ascii_word_end(bytes, k + 1, size);
+        if (word_end < size && bytes[word_end] >= 0x80) return {true, false, 0};
+        return {true, true, quick_hash(p, word_end - k, size - k, kFold ? kFoldAsciiWord : 0)};
+      }
+      case ByteClass::kOther:
+        return {true, true, quick_hash(p, 1, size - k, 0)};
+      default:
+        return {true, false, 0};
+    }
+  }
 
   // The first byte at or after j that is not an ASCII letter or digit (size if none).
   static std::size_t ascii_word_end(const unsigned char* bytes, std::size_t j, std::size_t size) {
@@ -268,6 +415,8 @@ class PieceScanner {
 
   std::string_view text_;
   std::string& buffer_;
+  std::size_t masks_block_ = ~std::size_t{0};  // the block masks_ describes
+  BlockMasks masks_{};
   Sink& sink_;
   Open open_ = Open::kNone;
   std::size_t start_ = 0;
