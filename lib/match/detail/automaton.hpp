@@ -182,7 +182,7 @@ class StreamMatcher {
   };
   StreamMatcher(const Automaton& automaton, std::vector<TermHit>& hits, std::vector<Partial>& current,
                 std::vector<Partial>& next)
-      : a_(automaton), hits_(hits), current_(current), next_(next) {
+      : a_(automaton), hits_(hits), current_(current), next_(next), root_wildcard_min_(automaton.root_wildcard_min) {
     current_.clear();
   }
 
@@ -220,9 +220,8 @@ class StreamMatcher {
       if (!following.known || (following.exists && a_.first_pairs.may_contain(pair_hash(quick, following.quick))))
         return true;
     }
-    const std::size_t head = a_.root_wildcard_min;
-    return word && head != 0 && size >= head &&
-           a_.root_wildcard_heads.may_contain(quick_hash(p, head, available, kFold ? kFoldAsciiWord : 0));
+    return word && root_wildcard_min_ != 0 && size >= root_wildcard_min_ &&
+           a_.root_wildcard_heads.may_contain(quick_hash(p, root_wildcard_min_, available, kFold ? kFoldAsciiWord : 0));
   }
 
   void operator()(const Piece& piece) {
@@ -287,6 +286,7 @@ class StreamMatcher {
   std::vector<TermHit>& hits_;
   std::vector<Partial>& current_;
   std::vector<Partial>& next_;
+  const std::size_t root_wildcard_min_;  // a copy the compiler can keep in a register
 };
 
 }  // namespace newswatch::match_detail

@@ -44,9 +44,17 @@ inline std::uint64_t hash_piece(const char* p, std::size_t n, std::size_t availa
 // bytes, one multiply. Longer pieces that share those only cost a false positive.
 inline std::uint64_t quick_hash(const char* p, std::size_t n, std::size_t available, std::uint64_t or_mask) {
   std::uint64_t w = 0;
-  // All ones from eight bytes on, else the low n bytes; without a branch, as word lengths are random.
-  const std::uint64_t keep =
-      ((std::uint64_t{1} << ((8 * n) & 63)) - 1) | (std::uint64_t{0} - static_cast<std::uint64_t>(n >= 8));
+  // The low n bytes, all of them from eight on; a table, not a branch, as word lengths are random.
+  static constexpr std::uint64_t kKeep[9] = {0,
+                                             0xFFull,
+                                             0xFFFFull,
+                                             0xFFFFFFull,
+                                             0xFFFFFFFFull,
+                                             0xFFFFFFFFFFull,
+                                             0xFFFFFFFFFFFFull,
+                                             0xFFFFFFFFFFFFFFull,
+                                             ~std::uint64_t{0}};
+  const std::uint64_t keep = kKeep[n < 8 ? n : 8];
   if (available >= 8) {
     std::memcpy(&w, p, 8);
   } else {

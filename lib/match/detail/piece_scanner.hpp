@@ -151,7 +151,9 @@ class PieceScanner {
     std::uint64_t non_ascii;  // bytes >= 0x80
   };
 
-  // Classifies the 64 bytes at p (fewer when valid < 64: the rest count as nothing at all).
+  // Classifies the 64 bytes at p (fewer when valid < 64: the rest count as nothing at all). Separators
+  // are only told apart when kSeparators (they matter only when other characters may start terms).
+  template <bool kSeparators>
   static BlockMasks classify_block(const unsigned char* p, std::size_t valid) {
     alignas(16) unsigned char padded[64];
     if (valid < 64) {
@@ -171,13 +173,15 @@ class PieceScanner {
       const __m128i lower = _mm_or_si128(v, bit_0x20);
       const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, before_a), _mm_cmplt_epi8(lower, after_z));
       const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, before_0), _mm_cmplt_epi8(v, after_9));
-      const __m128i separator =
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, hyphen)),
-                       _mm_and_si128(_mm_cmpgt_epi8(v, before_tab), _mm_cmplt_epi8(v, after_cr)));
       const int shift = 16 * k;
       masks.word |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_or_si128(letter, digit)))}
                     << shift;
-      masks.separator |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(separator))} << shift;
+      if constexpr (kSeparators) {
+        const __m128i separator =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, hyphen)),
+                         _mm_and_si128(_mm_cmpgt_epi8(v, before_tab), _mm_cmplt_epi8(v, after_cr)));
+        masks.separator |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(separator))} << shift;
+      }
       masks.non_ascii |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(v))} << shift;
     }
 #else
@@ -202,7 +206,12 @@ class PieceScanner {
   // piece that may start one, the first non-ASCII byte, or size. Call only with no piece open, no
   // partial match, and i not inside a word (i == 0 or the piece before has ended).
   std::size_t skip_irrelevant(const unsigned char* bytes, std::size_t i, std::size_t size) {
-    const bool others_matter = sink_.other_may_start();
+    return sink_.other_may_start() ? skip_irrelevant<true>(bytes, i, size) : skip_irrelevant<false>(bytes, i, size);
+  }
+
+  // kOthers: other characters may start terms too, and are candidates like word starts.
+  template <bool kOthers>
+  std::size_t skip_irrelevant(const unsigned char* bytes, std::size_t i, std::size_t size) {
     const std::uint64_t or_mask = kFold ? kFoldAsciiWord : 0;
     const char* data = text_.data();
     std::size_t resume = i;  // past the last piece looked at: a safe place to stop
@@ -210,9 +219,10 @@ class PieceScanner {
     // reuses the masks of the block it stopped in.
     for (std::size_t block = i & ~std::size_t{63}; block < size; block += 64) {
       const std::size_t valid = std::min<std::size_t>(64, size - block);
-      if (block != masks_block_) {
-        masks_ = classify_block(bytes + block, valid);
+      if (block != masks_block_ || kOthers != masks_with_separators_) {
+        masks_ = classify_block<kOthers>(bytes + block, valid);
         masks_block_ = block;
+        masks_with_separators_ = kOthers;
       }
       const BlockMasks& m = masks_;
       // Bits of bytes before i (first block only) are not looked at.
@@ -221,21 +231,23 @@ class PieceScanner {
       const std::uint64_t before_non_ascii = non_ascii ? (non_ascii & (0 - non_ascii)) - 1 : ~std::uint64_t{0};
       const std::uint64_t carry = block > 0 && kBytes.kind[bytes[block - 1]] == ByteClass::kWord ? 1 : 0;
       const std::uint64_t after_word = (m.word << 1) | carry;
+      // Word starts; a word that runs on from the block before has no start here (carry).
       const std::uint64_t starts = m.word & ~after_word;
-      // Other pieces that no letter or digit precedes (the others cannot start a match).
-      const std::uint64_t valid_bits = valid == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << valid) - 1;
-      const std::uint64_t others =
-          others_matter ? ~(m.word | m.separator | m.non_ascii | after_word) & valid_bits : 0;
+      std::uint64_t others = 0;
+      if constexpr (kOthers) {  // other pieces that no letter or digit precedes (no other may start)
+        const std::uint64_t valid_bits = valid == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << valid) - 1;
+        others = ~(m.word | m.separator | m.non_ascii | after_word) & valid_bits;
+      }
       for (std::uint64_t candidates = (starts | others) & before_non_ascii & from_i; candidates != 0;
            candidates &= candidates - 1) {
         const unsigned bit = static_cast<unsigned>(__builtin_ctzll(candidates));
         const std::size_t start = block + bit;
-        if (start < resume) continue;  // inside a word that began in an earlier block
-        const bool word = (starts >> bit) & 1;
+        const bool word = !kOthers || ((starts >> bit) & 1);
         std::size_t end = start + 1;
         if (word) {
           const std::uint64_t rest = ~m.word >> bit;
-          end = rest != 0 ? start + static_cast<std::size_t>(__builtin_ctzll(rest)) : ascii_word_end(bytes, block + 64, size);
+          end = rest != 0 ? start + static_cast<std::size_t>(__builtin_ctzll(rest))
+                          : ascii_word_end(bytes, block + 64, size);
           if (end < size && bytes[end] >= 0x80) return start;  // the word runs on into non-ASCII
         }
         const std::size_t length = end - start;
@@ -416,6 +428,7 @@ class PieceScanner {
   std::string_view text_;
   std::string& buffer_;
   std::size_t masks_block_ = ~std::size_t{0};  // the block masks_ describes
+  bool masks_with_separators_ = false;
   BlockMasks masks_{};
   Sink& sink_;
   Open open_ = Open::kNone;
