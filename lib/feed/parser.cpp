@@ -1,5 +1,7 @@
 #include "feed/parser.hpp"
 
+#include <algorithm>
+
 #include "common/sha256.hpp"
 #include "feed/date.hpp"
 #include "feed/detail/parse_common.hpp"
@@ -136,6 +138,20 @@ bool ParsedFeed::malformed() const {
   return false;
 }
 
+namespace {
+
+std::size_t count_xml_markup(std::string_view text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '<'));
+}
+
+std::size_t count_json_values(std::string_view text) {
+  std::size_t count = 0;
+  for (const char c : text) count += static_cast<std::size_t>(c == ',' || c == '[' || c == '{');
+  return count;
+}
+
+}  // namespace
+
 Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_view content_type,
                                             std::string_view feed_url, const ParseLimits& limits) {
   if (bytes.size() > limits.max_bytes) {
@@ -160,6 +176,13 @@ Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_
 
   const std::string_view start = skip_space(utf8.text);
   const bool json = start.empty() ? says_json(content_type) : (start.front() == '{' || start.front() == '[');
+  // Counted before any tree is built: the count is one vectorised pass, the tree is the cost.
+  const std::size_t markup = json ? count_json_values(utf8.text) : count_xml_markup(utf8.text);
+  if (markup > limits.max_markup) {
+    return ParseProblem{ParseErrorKind::too_large,
+                        "document has " + std::to_string(markup) + (json ? " JSON values" : " XML tags") +
+                            ", the limit is " + std::to_string(limits.max_markup)};
+  }
   auto result = json ? detail::read_json_feed(utf8.text, feed_url, limits)
                      : detail::read_xml_feed(std::move(utf8.text), feed_url, limits);
   if (result.ok()) apply_field_limits(*result, limits);

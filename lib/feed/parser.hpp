@@ -25,6 +25,11 @@ namespace newswatch {
 struct ParseLimits {
   std::size_t max_bytes = std::size_t{16} << 20;  // larger documents are refused (too_large)
   std::size_t max_items = 10000;                  // further items are dropped (truncated warning)
+  // Markup: XML '<' characters (elements, comments, CDATA sections), or JSON '{', '[' and ','
+  // (values). The parsers build a tree of about 70 bytes per node, so a document of tiny elements
+  // ("<a/>" 4 million times in 16 MiB) would take over 300 MiB; more markup than this is refused
+  // (too_large). A feed of max_items items of 50 elements each stays well inside it.
+  std::size_t max_markup = 1'000'000;
   // Titles (the feed's and each article's), author names and categories: cut at a UTF-8 boundary.
   std::size_t max_title_bytes = 4096;
   // Summary and content, each: cut at a UTF-8 boundary.
@@ -39,7 +44,7 @@ struct ParseLimits {
 
 enum class ParseErrorKind {
   empty,             // no bytes, or only white space
-  too_large,         // more than ParseLimits::max_bytes
+  too_large,         // more than ParseLimits::max_bytes, or more markup than ParseLimits::max_markup
   not_a_feed,        // an HTML page, unrelated XML or JSON
   malformed,         // not well-formed; as a warning, the items before the damage were kept
   truncated,         // warning: more than ParseLimits::max_items items

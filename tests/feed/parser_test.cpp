@@ -290,6 +290,28 @@ TEST_CASE("typed errors: empty, too large, not a feed, broken JSON", "[parser][e
   CHECK(parse_error("just some text").kind == ParseErrorKind::not_a_feed);
 }
 
+TEST_CASE("markup limit refuses a document whose tree would be too large", "[parser][limits]") {
+  ParseLimits limits;
+  limits.max_markup = 20;
+  std::string tags = "<rss version=\"2.0\"><channel>";  // 2 tags
+  for (int i = 0; i < 9; ++i) tags += "<item/>";        // 11
+  const std::string fits = tags + "</channel></rss>";   // 13
+  CHECK(parse_feed(fits, "", "", limits).ok());
+  std::string too_many = tags;
+  for (int i = 0; i < 8; ++i) too_many += "<a/>";  // 19, then 21 with the end tags
+  too_many += "</channel></rss>";
+  const ParseProblem refused = parse_error(too_many, limits);
+  CHECK(refused.kind == ParseErrorKind::too_large);
+  CHECK(refused.message == "document has 21 XML tags, the limit is 20");
+
+  std::string values = R"({"version": "https://jsonfeed.org/version/1.1", "items": [)";
+  for (int i = 0; i < 25; ++i) values += "{},";
+  values += "{}]}";
+  const ParseProblem json = parse_error(values, limits);
+  CHECK(json.kind == ParseErrorKind::too_large);
+  CHECK(json.message.find("JSON values, the limit is 20") != std::string::npos);
+}
+
 TEST_CASE("item limit truncates and says so", "[parser][limits]") {
   std::string document = "<rss version=\"2.0\"><channel>";
   for (int i = 0; i < 50; ++i) document += "<item><guid>" + std::to_string(i) + "</guid></item>";
