@@ -208,6 +208,14 @@ void finish_article(Article& article) {
   if (!article.content.empty() && article.content == article.summary) article.content.clear();
 }
 
+void add_unique(std::vector<std::string>& list, std::string value, std::size_t keep) {
+  if (value.empty() || list.size() >= keep) return;
+  for (const std::string& existing : list) {
+    if (existing == value) return;
+  }
+  list.push_back(std::move(value));
+}
+
 void locate(std::string_view text, std::size_t offset, std::size_t& line, std::size_t& column) {
   if (offset > text.size()) offset = text.size();
   line = 1;

@@ -165,11 +165,11 @@ TEST_CASE("Atom 0.3: issued/modified, escaped and base64 content", "[parser][ato
   CHECK(article.content == "Body");
 }
 
-TEST_CASE("JSON Feed 1.1: fields, relative URLs, inherited authors", "[parser][json]") {
+TEST_CASE("JSON Feed 1.1: fields, relative URLs, inherited authors, tags once each", "[parser][json]") {
   const auto parsed = parse_ok(R"({"version": "https://jsonfeed.org/version/1.1", "title": "J &amp; F",
     "home_page_url": "https://j.example/", "authors": [{"name": "Feed Author"}],
     "items": [{"id": 7, "url": "/p/7", "title": "Seven", "content_html": "<p>Seven <b>words</b></p>",
-               "summary": "Short", "date_published": "2022-01-21T09:30:00Z", "tags": ["a", "b"]},
+               "summary": "Short", "date_published": "2022-01-21T09:30:00Z", "tags": ["a", "b", " a ", "", 3, "b"]},
               {"id": "8", "external_url": "https://other.example/8", "content_text": "Eight",
                "authors": [{"name": "Item Author"}]}]})");
   CHECK(parsed.feed.title == "J & F");

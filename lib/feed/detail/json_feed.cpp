@@ -99,8 +99,7 @@ Article read_item(const json& item, std::string_view base, const std::vector<std
   if (article.authors.empty()) article.authors = feed_authors;
   if (const auto tags = item.find("tags"); tags != item.end() && tags->is_array()) {
     for (const json& tag : *tags) {
-      if (article.categories.size() >= keep) break;
-      if (tag.is_string()) article.categories.push_back(collapse_whitespace(tag.get<std::string>()));
+      if (tag.is_string()) add_unique(article.categories, collapse_whitespace(tag.get<std::string>()), keep);
     }
   }
   finish_article(article);

@@ -13,6 +13,11 @@ namespace newswatch::detail {
 // missing) and drops a content that merely repeats the summary. Readers call it once per article.
 void finish_article(Article& article);
 
+// Appends value unless it is empty, already listed, or the list holds `keep` names. `keep` bounds
+// the list (and the quadratic duplicate check): readers pass one past ParseLimits::max_names, so that
+// the limiter after parsing sees, counts and drops the excess.
+void add_unique(std::vector<std::string>& list, std::string value, std::size_t keep);
+
 // 1-based line and character column of a byte offset in UTF-8 text. CR, LF and CRLF end lines.
 void locate(std::string_view text, std::size_t offset, std::size_t& line, std::size_t& column);
 

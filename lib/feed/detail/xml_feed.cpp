@@ -464,16 +464,6 @@ std::string author_name(std::string text) {
   return name.empty() ? text : name;
 }
 
-// `keep` bounds the list (and the quadratic duplicate check): one past ParseLimits::max_names, so
-// that the limiter after parsing sees, counts and drops the excess.
-void add_unique(std::vector<std::string>& list, std::string value, std::size_t keep) {
-  if (value.empty() || list.size() >= keep) return;
-  for (const std::string& existing : list) {
-    if (existing == value) return;
-  }
-  list.push_back(std::move(value));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Walking the document.
 
