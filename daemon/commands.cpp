@@ -62,7 +62,7 @@ std::optional<LoadedConfig> load_config_and_watchlists(const std::string& config
     for (const auto& problem : config.error()) std::cerr << problem.to_string() << '\n';
     return std::nullopt;
   }
-  auto matcher = load_matcher(config->watchlists);
+  auto matcher = load_matcher(config->watchlists, matcher_options(*config));
   if (!matcher) {
     for (const auto& problem : matcher.error()) std::cerr << problem.to_string() << '\n';
     return std::nullopt;
@@ -141,9 +141,7 @@ int run_scan_command(const std::string& config_file, const std::vector<std::stri
   const auto loaded = load_config_and_watchlists(config_file);
   if (!loaded) return kExitProblems;
   const auto& [config, matcher] = *loaded;
-  ParseLimits limits;
-  limits.max_bytes = config.poll.max_body_bytes;
-  limits.max_items = config.parser.max_items;
+  const ParseLimits limits = parse_limits(config);
 
   int exit_code = kExitOk;
   std::set<std::string> seen;  // the daemon never alerts an article twice; neither does scan

@@ -28,6 +28,7 @@ constexpr KeySpec kTopKeys[] = {
     {"watchlists", "watchlist files"},
     {"poll", "polling settings"},
     {"parser", "parser limits"},
+    {"matcher", "matcher limits"},
     {"feeds", "feeds to poll"},
     {"sink", "where alerts go"},
     {"outbox", "undelivered alerts"},
@@ -48,7 +49,20 @@ constexpr KeySpec kPollKeys[] = {
     {"user_agent", "User-Agent header"},
     {"ca_file", "CA bundle for TLS verification"},
 };
-constexpr KeySpec kParserKeys[] = {{"max_items", "items read per feed"}};
+constexpr KeySpec kParserKeys[] = {
+    {"max_items", "items read per feed"},
+    {"max_title", "title, author and category cap"},
+    {"max_text", "summary and content cap, each"},
+    {"max_link", "longest link kept"},
+    {"max_names", "authors and categories per article"},
+    {"max_markup", "XML tags or JSON values per document"},
+};
+constexpr KeySpec kMatcherKeys[] = {
+    {"max_matches_per_article", "matches kept per article"},
+    {"snippet_chars", "snippet length around a match"},
+    {"max_terms_per_watchlist", "terms per watchlist file"},
+    {"max_watchlist_size", "largest watchlist file read"},
+};
 constexpr KeySpec kFeedKeys[] = {
     {"url", "feed URL (its identity)"}, {"name", "display name"}, {"interval", "poll interval"}};
 constexpr KeySpec kSinkKeys[] = {
@@ -402,8 +416,22 @@ void read_document(Reader& r, const YAML::Node& root, Config& config) {
   if (config.watchlists.empty()) r.problem(root, "watchlists: at least one watchlist file is needed");
 
   if (const YAML::Node poll = root["poll"]) read_poll(r, poll, config.poll);
-  read_section(r, root, "parser", kParserKeys,
-               [&](const YAML::Node& n) { r.read_int(n, "max_items", config.parser.max_items, 1, 1000000); });
+  read_section(r, root, "parser", kParserKeys, [&](const YAML::Node& n) {
+    ParserLimitsConfig& parser = config.parser;
+    r.read_int(n, "max_items", parser.max_items, 1, 1000000);
+    r.read_size(n, "max_title", parser.max_title_bytes);
+    r.read_size(n, "max_text", parser.max_text_bytes);
+    r.read_size(n, "max_link", parser.max_link_bytes);
+    r.read_int(n, "max_names", parser.max_names, 1, 100000);
+    r.read_int(n, "max_markup", parser.max_markup, 1, 100000000);
+  });
+  read_section(r, root, "matcher", kMatcherKeys, [&](const YAML::Node& n) {
+    MatcherConfig& matcher = config.matcher;
+    r.read_int(n, "max_matches_per_article", matcher.max_matches_per_article, 1, 1000000);
+    r.read_int(n, "snippet_chars", matcher.snippet_chars, 0, 100000);
+    r.read_int(n, "max_terms_per_watchlist", matcher.max_terms_per_watchlist, 1, 100000000);
+    r.read_size(n, "max_watchlist_size", matcher.max_watchlist_bytes);
+  });
   if (const YAML::Node feeds = root["feeds"]) read_feeds(r, feeds, config.feeds);
   if (const YAML::Node sink = root["sink"]) read_sink(r, sink, config.sink);
   read_section(r, root, "outbox", kOutboxKeys,
@@ -513,6 +541,27 @@ Result<Config, std::vector<ConfigProblem>> load_config(const std::filesystem::pa
   auto result = parse_config(text, file.string(), absolute.parent_path());
   if (result) result->file = absolute;
   return result;
+}
+
+ParseLimits parse_limits(const Config& config) {
+  ParseLimits limits;
+  limits.max_bytes = config.poll.max_body_bytes;
+  limits.max_items = config.parser.max_items;
+  limits.max_title_bytes = config.parser.max_title_bytes;
+  limits.max_text_bytes = config.parser.max_text_bytes;
+  limits.max_link_bytes = config.parser.max_link_bytes;
+  limits.max_names = config.parser.max_names;
+  limits.max_markup = config.parser.max_markup;
+  return limits;
+}
+
+MatcherOptions matcher_options(const Config& config) {
+  MatcherOptions options;
+  options.max_matches_per_article = config.matcher.max_matches_per_article;
+  options.snippet_chars = config.matcher.snippet_chars;
+  options.watchlist_limits.max_terms = config.matcher.max_terms_per_watchlist;
+  options.watchlist_limits.max_file_bytes = config.matcher.max_watchlist_bytes;
+  return options;
 }
 
 }  // namespace newswatch

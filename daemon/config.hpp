@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "feed/parser.hpp"
+#include "match/matcher.hpp"
 
 namespace newswatch {
 
@@ -43,8 +45,22 @@ struct PollConfig {
   std::string ca_file;     // empty: the system's trust store
 };
 
+// Defaults are ParseLimits' (lib/feed/parser.hpp); the document size comes from poll.max_body.
 struct ParserLimitsConfig {
   std::size_t max_items = 10000;
+  std::size_t max_title_bytes = 4096;
+  std::size_t max_text_bytes = std::size_t{1} << 20;
+  std::size_t max_link_bytes = 8000;
+  std::size_t max_names = 100;
+  std::size_t max_markup = 1'000'000;
+};
+
+// Defaults are MatcherOptions' and WatchlistLimits' (lib/match).
+struct MatcherConfig {
+  std::size_t max_matches_per_article = 1000;
+  std::size_t snippet_chars = 160;
+  std::size_t max_terms_per_watchlist = 200000;
+  std::size_t max_watchlist_bytes = std::size_t{64} << 20;
 };
 
 struct KafkaSecurityConfig {
@@ -90,6 +106,7 @@ struct Config {
   std::vector<std::filesystem::path> watchlists;  // absolute
   PollConfig poll;
   ParserLimitsConfig parser;
+  MatcherConfig matcher;
   std::vector<FeedConfig> feeds;
   SinkConfig sink;
   OutboxConfig outbox;
@@ -108,6 +125,10 @@ inline constexpr std::chrono::milliseconds kMaxDuration = std::chrono::hours(24 
 
 // Reads and validates the file. All problems are returned, not just the first.
 Result<Config, std::vector<ConfigProblem>> load_config(const std::filesystem::path& file);
+
+// The limits the configuration sets, as the parser and the matcher take them.
+ParseLimits parse_limits(const Config& config);
+MatcherOptions matcher_options(const Config& config);
 
 // Same, from text already in memory (file names the source in problems; relative paths resolve
 // against base_dir).

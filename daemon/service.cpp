@@ -158,7 +158,7 @@ bool Service::Loop::start() {
   }
   state_ = std::move(*state);
 
-  auto matcher = load_matcher(config_.watchlists);
+  auto matcher = load_matcher(config_.watchlists, matcher_options(config_));
   if (!matcher) {
     for (const auto& problem : matcher.error()) spdlog::critical("watchlist: {}", problem.to_string());
     return false;
@@ -346,9 +346,7 @@ void Service::Loop::handle_failure(FeedEntry& feed, std::string_view kind, const
 }
 
 void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, Clock::time_point now) {
-  ParseLimits limits;
-  limits.max_bytes = config_.poll.max_body_bytes;
-  limits.max_items = config_.parser.max_items;
+  const ParseLimits limits = parse_limits(config_);
   const std::string& base =
       result.response.effective_url.empty() ? feed.config.url : result.response.effective_url;
   auto parsed = parse_feed(result.response.body, result.response.content_type, base, limits);
@@ -639,7 +637,7 @@ void Service::Loop::begin_reload() {
       return reloaded;
     }
     apply_state_directory(*config);
-    auto matcher = load_matcher(config->watchlists);
+    auto matcher = load_matcher(config->watchlists, matcher_options(*config));
     if (!matcher) {
       for (const auto& problem : matcher.error()) reloaded.problems.push_back(problem.to_string());
       return reloaded;

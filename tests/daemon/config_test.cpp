@@ -50,6 +50,53 @@ TEST_CASE("defaults apply and relative paths resolve against the file's folder")
   CHECK(result->metrics.listen == "127.0.0.1:9464");
 }
 
+TEST_CASE("the parser and matcher limits are read, and their defaults are the libraries' own") {
+  auto defaults = parse_config("watchlists: [w.yaml]\n", "t.yaml", "/etc/nw");
+  REQUIRE(defaults);
+  const ParseLimits parse_defaults;
+  const ParseLimits parse = parse_limits(*defaults);
+  CHECK(parse.max_items == parse_defaults.max_items);
+  CHECK(parse.max_title_bytes == parse_defaults.max_title_bytes);
+  CHECK(parse.max_text_bytes == parse_defaults.max_text_bytes);
+  CHECK(parse.max_link_bytes == parse_defaults.max_link_bytes);
+  CHECK(parse.max_names == parse_defaults.max_names);
+  CHECK(parse.max_markup == parse_defaults.max_markup);
+  CHECK(parse.max_bytes == defaults->poll.max_body_bytes);
+  const MatcherOptions matcher_defaults;
+  const MatcherOptions matcher = matcher_options(*defaults);
+  CHECK(matcher.max_matches_per_article == matcher_defaults.max_matches_per_article);
+  CHECK(matcher.snippet_chars == matcher_defaults.snippet_chars);
+  CHECK(matcher.watchlist_limits.max_terms == matcher_defaults.watchlist_limits.max_terms);
+  CHECK(matcher.watchlist_limits.max_file_bytes == matcher_defaults.watchlist_limits.max_file_bytes);
+
+  auto set = parse_config(R"(
+watchlists: [w.yaml]
+parser: {max_items: 50, max_title: 1KiB, max_text: 64KiB, max_link: 2KiB, max_names: 10, max_markup: 20000}
+matcher: {max_matches_per_article: 200, snippet_chars: 80, max_terms_per_watchlist: 5000, max_watchlist_size: 1MiB}
+)",
+                          "t.yaml", "/etc/nw");
+  REQUIRE(set);
+  const ParseLimits p = parse_limits(*set);
+  CHECK(p.max_items == 50);
+  CHECK(p.max_title_bytes == 1024);
+  CHECK(p.max_text_bytes == 65536);
+  CHECK(p.max_link_bytes == 2048);
+  CHECK(p.max_names == 10);
+  CHECK(p.max_markup == 20000);
+  const MatcherOptions m = matcher_options(*set);
+  CHECK(m.max_matches_per_article == 200);
+  CHECK(m.snippet_chars == 80);
+  CHECK(m.watchlist_limits.max_terms == 5000);
+  CHECK(m.watchlist_limits.max_file_bytes == 1u << 20);
+
+  auto wrong = parse_config("watchlists: [w.yaml]\nmatcher: {max_terms: 5}\nparser: {max_names: 0}\n", "t.yaml", "/etc/nw");
+  REQUIRE_FALSE(wrong);
+  std::string all;
+  for (const auto& problem : wrong.error()) all += problem.to_string() + "\n";
+  CHECK(all.find("max_terms") != std::string::npos);
+  CHECK(all.find("max_names must be a whole number from 1") != std::string::npos);
+}
+
 TEST_CASE("per-feed settings are read") {
   auto result = parse_config(R"(
 watchlists: [w.yaml]
