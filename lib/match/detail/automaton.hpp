@@ -210,6 +210,19 @@ class StreamMatcher {
   // only when the piece is the first of terms of two pieces or more. Common words ("the", "a", "in")
   // are the first pieces of some of many terms: checking the next piece here is much cheaper than
   // opening a partial match for each of them.
+  // The first, cheap stage of piece_may_start: false means piece_may_start is false too. Written
+  // without branches, for a loop over many pieces whose answers are mostly no.
+  template <bool kFold>
+  bool piece_may_start_quick(std::uint64_t quick, const char* p, std::size_t size, std::size_t available,
+                             bool word) const {
+    bool result = a_.first_pieces.may_contain(quick);
+    if (root_wildcard_min_ != 0) {  // the same for every piece: predicted
+      result |= word && size >= root_wildcard_min_ &&
+                a_.root_wildcard_heads.may_contain(quick_hash(p, root_wildcard_min_, available, kFold ? kFoldAsciiWord : 0));
+    }
+    return result;
+  }
+
   template <bool kFold, typename NextPiece>
   bool piece_may_start(std::uint64_t quick, const char* p, std::size_t size, std::size_t available, bool word,
                        NextPiece&& next) const {

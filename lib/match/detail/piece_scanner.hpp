@@ -238,6 +238,26 @@ class PieceScanner {
         const std::uint64_t valid_bits = valid == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << valid) - 1;
         others = ~(m.word | m.separator | m.non_ascii | after_word) & valid_bits;
       }
+      // Two stages: every piece meets the first filter without a branch on its answer (the answers
+      // are unpredictable, and most are no), and the few that pass are checked in order afterwards.
+      struct Pending {
+        std::size_t start, end;
+        std::uint64_t quick;
+        bool word;
+      };
+      Pending pending[64];
+      std::size_t pending_count = 0;
+      const auto first_pending_start = [&]() -> std::size_t {
+        for (std::size_t k = 0; k < pending_count; ++k) {
+          const Pending& c = pending[k];
+          const auto next = [&] { return following_piece(bytes, c.end, size); };
+          if (sink_.template piece_may_start<kFold>(c.quick, data + c.start, c.end - c.start, size - c.start,
+                                                    c.word, next))
+            return c.start;
+        }
+        pending_count = 0;
+        return size + 1;  // none
+      };
       for (std::uint64_t candidates = (starts | others) & before_non_ascii & from_i; candidates != 0;
            candidates &= candidates - 1) {
         const unsigned bit = static_cast<unsigned>(__builtin_ctzll(candidates));
@@ -248,14 +268,20 @@ class PieceScanner {
           const std::uint64_t rest = ~m.word >> bit;
           end = rest != 0 ? start + static_cast<std::size_t>(__builtin_ctzll(rest))
                           : ascii_word_end(bytes, block + 64, size);
-          if (end < size && bytes[end] >= 0x80) return start;  // the word runs on into non-ASCII
+          if (end < size && bytes[end] >= 0x80) {  // the word runs on into non-ASCII
+            const std::size_t earlier = first_pending_start();
+            return earlier <= size ? earlier : start;
+          }
         }
         const std::size_t length = end - start;
         const std::uint64_t quick = quick_hash(data + start, length, size - start, word ? or_mask : 0);
-        const auto next = [&] { return following_piece(bytes, end, size); };
-        if (sink_.template piece_may_start<kFold>(quick, data + start, length, size - start, word, next))
-          return start;
+        pending[pending_count] = {start, end, quick, word};
+        pending_count += sink_.template piece_may_start_quick<kFold>(quick, data + start, length, size - start, word);
         resume = end;
+      }
+      if (pending_count != 0) {
+        const std::size_t earlier = first_pending_start();
+        if (earlier <= size) return earlier;
       }
       if (non_ascii) return std::max(resume, block + static_cast<std::size_t>(__builtin_ctzll(non_ascii)));
       resume = std::max(resume, block + valid);
