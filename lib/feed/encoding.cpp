@@ -80,16 +80,21 @@ UnitLayout layout_from_first_bytes(std::string_view bytes) {
 
 // The first line of the document as ASCII, whatever its code unit width: enough to read the XML
 // declaration of a UTF-16 or UTF-32 document.
-std::string declaration_prefix(std::string_view bytes, const UnitLayout& layout) {
+// An 8-bit document's prefix is a view of its bytes; a wider one's is gathered into `storage`.
+std::string_view declaration_prefix(std::string_view bytes, const UnitLayout& layout, std::string& storage) {
   constexpr std::size_t kMaxDeclaration = 512;
-  std::string ascii;
-  for (std::size_t pos = layout.offset; pos < bytes.size() && ascii.size() < kMaxDeclaration;
+  if (layout.width == 1) {
+    const std::string_view head = bytes.substr(0, kMaxDeclaration);
+    const std::size_t close = head.find('>');
+    return close == std::string_view::npos ? head : head.substr(0, close + 1);
+  }
+  for (std::size_t pos = layout.offset; pos < bytes.size() && storage.size() < kMaxDeclaration;
        pos += layout.width) {
     const char c = bytes[pos];
-    ascii.push_back(c);
+    storage.push_back(c);
     if (c == '>') break;
   }
-  return ascii;
+  return storage;
 }
 
 bool is_label_char(char c) {
@@ -309,7 +314,8 @@ DetectedEncoding detect_encoding(std::string_view bytes, std::string_view conten
   if (auto bom = encoding_from_bom(bytes)) return {*bom, EncodingSource::byte_order_mark};
 
   const UnitLayout layout = layout_from_first_bytes(bytes);
-  const std::string declaration = declaration_prefix(bytes, layout);
+  std::string wide_declaration;
+  const std::string_view declaration = declaration_prefix(bytes, layout, wide_declaration);
   const std::string_view declared = declared_encoding(declaration);
   if (!layout.encoding.empty()) {
     // A 16- or 32-bit layout decides the encoding by itself; the declaration can only name its family.
