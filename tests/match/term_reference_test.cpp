@@ -355,6 +355,9 @@ TEST_CASE("the engine agrees with the naive reference on random texts and terms"
 // Long texts that are mostly ASCII words which start no term, with the tricky pieces sprinkled in:
 // the scanner skips such text 64 bytes at a time, so matches, words and non-ASCII characters must
 // fall on and across those block edges, and at the text's end.
+// Typographic punctuation of real news text, which the scanner passes over without stopping.
+const std::vector<std::string> kTypographic{"\u2019", "\u2018", "\u201C", "\u201D", "\u2014", "\u2013",
+                                            "\u00A0", "\u2026", "\u2020", "\u201E"};
 const std::vector<std::string> kFiller{"the", "of", "Troops", "moved", "2022", "x", "Lorem", "ipsum", "said",
                                        std::string(70, 'q'), std::string(63, 'Z') + "9"};
 
@@ -372,8 +375,10 @@ std::vector<std::string> long_mostly_ascii_pieces(std::mt19937& rng) {
       pieces.push_back(roll < 70 ? " " : pick(kSeparators));
     } else if (roll < 87) {
       pieces.push_back(pick(kWords));
-    } else if (roll < 99) {
+    } else if (roll < 93) {
       pieces.push_back(pick(kOthers));
+    } else if (roll < 99) {
+      pieces.push_back(pick(kTypographic));
     } else {
       pieces.push_back(pick(kBroken));
     }

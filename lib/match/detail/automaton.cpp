@@ -105,6 +105,8 @@ void AutomatonBuilder::add(const ParsedTerm& term, std::uint32_t index) {
   const std::string& first = term.pieces[0].normalized;
   if (!term.pieces[0].word && first.size() == 1 && static_cast<unsigned char>(first[0]) < 0x80)
     automaton_.ascii_other_first = true;
+  if (!term.pieces[0].word && !first.empty() && static_cast<unsigned char>(first[0]) >= 0x80)
+    automaton_.non_ascii_other_first = true;
   if (path_length == 0) root_wildcard_prefixes_.push_back(term.pieces[0].normalized);
   std::uint32_t node = 0;
   for (std::size_t i = 0; i < path_length; ++i) {

@@ -146,6 +146,9 @@ struct Automaton {
   // Some term starts with an ASCII character that is neither letter, digit nor separator ("#tag"):
   // then such characters in the text cannot be skipped unseen.
   bool ascii_other_first = false;
+  // Some term starts with a non-ASCII character that is neither letter, digit nor separator ("“"):
+  // then curly quotes cannot be passed over unseen either.
+  bool non_ascii_other_first = false;
   bool empty() const { return terms.empty(); }
 };
 
@@ -205,6 +208,7 @@ class StreamMatcher {
   // No partial match is open: only a piece that starts one matters.
   bool idle() const { return current_.empty(); }
   bool other_may_start() const { return a_.ascii_other_first; }
+  bool non_ascii_other_may_start() const { return a_.non_ascii_other_first; }
   // Whether a whole ASCII piece [p, p + size) (a word, or one other character) that no letter or digit
   // precedes may start a match; next() describes the piece after it (a FollowingPiece) and is asked
   // only when the piece is the first of terms of two pieces or more. Common words ("the", "a", "in")

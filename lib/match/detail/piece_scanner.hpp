@@ -88,12 +88,11 @@ class PieceScanner {
       if (open_ == Open::kNone && sink_.idle() && bytes[i] < 0x80) {
         const std::size_t j = skip_irrelevant(bytes, i, size);
         if (j != i) {
-          // Everything in [i, j) was ASCII: the byte before j says how the next piece is joined.
-          const ByteClass before = kBytes.kind[bytes[j - 1]];
-          separator_pending_ = before == ByteClass::kSeparator;
-          last_kind_ = before == ByteClass::kWord        ? CharKind::kWord
-                       : before == ByteClass::kSeparator ? CharKind::kSeparator
-                                                         : CharKind::kOther;
+          // [i, j) was ASCII or common punctuation: the character before j says how the next piece
+          // is joined.
+          const CharKind before = kind_before(bytes, j);
+          separator_pending_ = before == CharKind::kSeparator;
+          last_kind_ = before;
           i = j;
           if (i == size) break;
         }
@@ -205,6 +204,30 @@ class PieceScanner {
   // cutting it into pieces one by one: most news text starts nothing. Returns the start of the first
   // piece that may start one, the first non-ASCII byte, or size. Call only with no piece open, no
   // partial match, and i not inside a word (i == 0 or the piece before has ended).
+  // The length of the common typographic character at pos that the skip loop may pass over like
+  // ASCII punctuation, or 0: no-break space (NFKD: a space), U+2010..U+2015 (separators by rule 2),
+  // and the curly quotes U+2018, U+2019, U+201C, U+201D (other characters; they stay unseen only
+  // while no term starts with a non-ASCII other character). News text is full of them ("Russia’s").
+  static std::size_t common_punctuation(const unsigned char* bytes, std::size_t pos, std::size_t size) {
+    if (bytes[pos] == 0xC2) return pos + 1 < size && bytes[pos + 1] == 0xA0 ? 2 : 0;
+    if (bytes[pos] != 0xE2 || pos + 2 >= size || bytes[pos + 1] != 0x80) return 0;
+    const unsigned char last = bytes[pos + 2];
+    return (last >= 0x90 && last <= 0x95) || last == 0x98 || last == 0x99 || last == 0x9C || last == 0x9D ? 3 : 0;
+  }
+
+  // The kind of the character that ends just before j, which is ASCII or common_punctuation.
+  static CharKind kind_before(const unsigned char* bytes, std::size_t j) {
+    const unsigned char last = bytes[j - 1];
+    if (last < 0x80) {
+      const ByteClass kind = kBytes.kind[last];
+      return kind == ByteClass::kWord ? CharKind::kWord
+             : kind == ByteClass::kSeparator ? CharKind::kSeparator
+                                             : CharKind::kOther;
+    }
+    if (last == 0xA0) return CharKind::kSeparator;  // U+00A0
+    return last >= 0x90 && last <= 0x95 ? CharKind::kSeparator : CharKind::kOther;
+  }
+
   std::size_t skip_irrelevant(const unsigned char* bytes, std::size_t i, std::size_t size) {
     return sink_.other_may_start() ? skip_irrelevant<true>(bytes, i, size) : skip_irrelevant<false>(bytes, i, size);
   }
@@ -214,6 +237,7 @@ class PieceScanner {
   std::size_t skip_irrelevant(const unsigned char* bytes, std::size_t i, std::size_t size) {
     const std::uint64_t or_mask = kFold ? kFoldAsciiWord : 0;
     const char* data = text_.data();
+    const bool punctuation_passes = !sink_.non_ascii_other_may_start();
     std::size_t resume = i;  // past the last piece looked at: a safe place to stop
     // Blocks sit at multiples of 64 from the text's start, so that a scan resumed after a candidate
     // reuses the masks of the block it stopped in.
@@ -227,7 +251,16 @@ class PieceScanner {
       const BlockMasks& m = masks_;
       // Bits of bytes before i (first block only) are not looked at.
       const std::uint64_t from_i = block < i ? ~std::uint64_t{0} << (i - block) : ~std::uint64_t{0};
-      const std::uint64_t non_ascii = m.non_ascii & from_i;
+      std::uint64_t non_ascii = m.non_ascii & from_i;
+      // Common punctuation is passed over: only the first other non-ASCII byte stops the scan.
+      if (passed_until_ > block) non_ascii &= passed_until_ - block >= 64 ? 0 : ~std::uint64_t{0} << (passed_until_ - block);
+      while (non_ascii != 0 && punctuation_passes) {
+        const std::size_t pos = block + static_cast<std::size_t>(__builtin_ctzll(non_ascii));
+        const std::size_t length = common_punctuation(bytes, pos, size);
+        if (length == 0) break;
+        passed_until_ = pos + length;
+        non_ascii &= passed_until_ - block >= 64 ? 0 : ~std::uint64_t{0} << (passed_until_ - block);
+      }
       const std::uint64_t before_non_ascii = non_ascii ? (non_ascii & (0 - non_ascii)) - 1 : ~std::uint64_t{0};
       const std::uint64_t carry = block > 0 && kBytes.kind[bytes[block - 1]] == ByteClass::kWord ? 1 : 0;
       const std::uint64_t after_word = (m.word << 1) | carry;
@@ -268,7 +301,8 @@ class PieceScanner {
           const std::uint64_t rest = ~m.word >> bit;
           end = rest != 0 ? start + static_cast<std::size_t>(__builtin_ctzll(rest))
                           : ascii_word_end(bytes, block + 64, size);
-          if (end < size && bytes[end] >= 0x80) {  // the word runs on into non-ASCII
+          if (end < size && bytes[end] >= 0x80 &&
+              !(punctuation_passes && common_punctuation(bytes, end, size) != 0)) {  // runs on into non-ASCII
             const std::size_t earlier = first_pending_start();
             return earlier <= size ? earlier : start;
           }
@@ -455,6 +489,7 @@ class PieceScanner {
   std::string& buffer_;
   std::size_t masks_block_ = ~std::size_t{0};  // the block masks_ describes
   bool masks_with_separators_ = false;
+  std::size_t passed_until_ = 0;  // end of the last common punctuation the skip loop passed over
   BlockMasks masks_{};
   Sink& sink_;
   Open open_ = Open::kNone;
