@@ -49,18 +49,19 @@ def main():
         peer = find(records, "match", "python-re", terms=size)
         if not ours:
             continue
-        target, ok = "", None
-        if size == 10000:
-            target, ok = ">= 500 MB/s", ours["mb_per_s"] >= 500
-        if size == 50000:
-            target, ok = ">= 250 MB/s", ours["mb_per_s"] >= 250
+        goal = {10000: 500, 50000: 250}.get(size)
+        target = ">= %d MB/s" % goal if goal else ""
+        ok = ours["mb_per_s"] >= goal if goal else None
         peer_text = "%.4f%s" % (peer["mb_per_s"], " (capped)" if peer.get("capped") else "") if peer else "-"
         ratio = "%.0fx" % (ours["mb_per_s"] / peer["mb_per_s"]) if peer and peer["mb_per_s"] else "-"
         row("match MB/s, %d terms (%.1f%% ASCII)" % (size, 100 * ours.get("ascii_share", 1)), "%.1f" % ours["mb_per_s"], peer_text, ratio, target, ok,
             bandwidth(ours["mb_per_s"]))
         if english:
+            # The target is judged on both: the mixed corpus holds many non-English encoding test
+            # feeds, the mostly-ASCII one is closer to an English news stream.
             row("  same, mostly-ASCII texts only (%.1f%% ASCII)" % (100 * english["ascii_share"]),
-                "%.1f" % english["mb_per_s"], "", "", "", None, bandwidth(english["mb_per_s"]))
+                "%.1f" % english["mb_per_s"], "", "", target, english["mb_per_s"] >= goal if goal else None,
+                bandwidth(english["mb_per_s"]))
         compile_target = "<= 1 s" if size == 10000 else ""
         peer_compile = "%.3f s" % peer["compile_s"] if peer else "-"
         row("  compile, %d terms" % size, "%.3f s" % ours["compile_s"], peer_compile, "", compile_target,
