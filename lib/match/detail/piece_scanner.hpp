@@ -8,10 +8,13 @@
 // the first piece may start a match and the last may end one. Word pieces are maximal, so a word piece
 // never has a letter or digit right beside it; only other pieces need that checked.
 //
-// Most news text is ASCII, whose normalisation is at most lowercasing, so ASCII pieces take a fast
-// path: hashed straight from the text, and skipped without being copied when the sink says they
-// cannot matter (the common case). Other characters are normalised through a per-code-point cache of
-// utf8proc's answers (normalize.hpp).
+// Most news text is ASCII, whose normalisation is at most lowercasing, and most of its words start
+// no term. So while no partial match is open, the scanner classifies 64 bytes at a time and asks the
+// sink only about the starts of words (hashed straight from the text, never copied), passing over
+// common typographic punctuation too; the first piece that may start a match, or other non-ASCII
+// text, goes down the piece-by-piece path. ASCII pieces there are hashed from the text as well;
+// other characters are normalised through a per-code-point cache of utf8proc's answers
+// (normalize.hpp).
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
