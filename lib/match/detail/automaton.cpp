@@ -56,7 +56,11 @@ void EdgeTable::grow() {
   }
 }
 
-void PieceFilter::build(const std::vector<std::uint64_t>& hashes) {
+void PieceFilter::build(std::vector<std::uint64_t> hashes) {
+  // Sized by distinct hashes: many terms share a first piece ("the", "united"), and a filter sized
+  // by terms would be several times larger than it needs, and fall out of the L1/L2 caches.
+  std::sort(hashes.begin(), hashes.end());
+  hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
   std::size_t words = 64;
   while (words * 64 < hashes.size() * 16) words *= 2;
   words_.assign(words, 0);
@@ -153,10 +157,10 @@ Automaton AutomatonBuilder::build() {
     to.continues = from.has_children || !from.wildcards.empty();
   }
   nodes_.clear();
-  automaton_.first_pieces.build(first_piece_hashes_);
-  automaton_.single_pieces.build(single_piece_hashes_);
-  automaton_.first_pairs.build(first_pair_hashes_);
-  automaton_.edge_pieces.build(edge_hashes_);
+  automaton_.first_pieces.build(std::move(first_piece_hashes_));
+  automaton_.single_pieces.build(std::move(single_piece_hashes_));
+  automaton_.first_pairs.build(std::move(first_pair_hashes_));
+  automaton_.edge_pieces.build(std::move(edge_hashes_));
   if (!root_wildcard_prefixes_.empty()) {
     std::size_t shortest = root_wildcard_prefixes_[0].size();
     for (const std::string& prefix : root_wildcard_prefixes_) shortest = std::min(shortest, prefix.size());
@@ -164,7 +168,7 @@ Automaton AutomatonBuilder::build() {
     for (const std::string& prefix : root_wildcard_prefixes_) {
       heads.push_back(quick_hash(std::string_view(prefix).substr(0, shortest)));
     }
-    automaton_.root_wildcard_heads.build(heads);
+    automaton_.root_wildcard_heads.build(std::move(heads));
     automaton_.root_wildcard_min = static_cast<std::uint32_t>(shortest);
   }
   return std::move(automaton_);

@@ -104,7 +104,7 @@ class EdgeTable {
 // nothing, and the filter lets them pass without touching the dictionary.
 class PieceFilter {
  public:
-  void build(const std::vector<std::uint64_t>& hashes);
+  void build(std::vector<std::uint64_t> hashes);
   bool may_contain(std::uint64_t hash) const {
     const std::uint64_t bits = (std::uint64_t{1} << (hash & 63)) | (std::uint64_t{1} << ((hash >> 40) & 63));
     return (words_[(hash >> 6) & mask_] & bits) == bits;
