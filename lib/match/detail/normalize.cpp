@@ -145,15 +145,17 @@ class PartCache {
 
 }  // namespace
 
-NormalizedParts normalized_parts(char32_t cp, bool fold) {
+NormalizedBlock normalized_block(char32_t cp, bool fold) {
   static PartCache folded_cache;
   static PartCache cased_cache;
   if (cp > kInvalidByte) cp = kInvalidByte;  // every invalid value normalises alike
-  const std::size_t index = cp >> kBlockBits;
-  const PartBlock& block = (fold ? folded_cache : cased_cache).block(index, fold);
-  const std::size_t offset = cp & (kBlockSize - 1);
-  const NormalizedPart* parts = block.parts.data();
-  return {parts + block.begin[offset], parts + block.begin[offset + 1]};
+  const PartBlock& block = (fold ? folded_cache : cased_cache).block(cp >> kBlockBits, fold);
+  return {block.begin, block.parts.data()};
+}
+
+NormalizedParts normalized_parts(char32_t cp, bool fold) {
+  if (cp > kInvalidByte) cp = kInvalidByte;
+  return normalized_block(cp, fold).of(cp);
 }
 
 }  // namespace newswatch::match_detail

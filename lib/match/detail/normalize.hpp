@@ -90,4 +90,17 @@ struct NormalizedParts {
 };
 NormalizedParts normalized_parts(char32_t cp, bool fold);
 
+// One block of that cache: the parts of the 256 code points that share cp >> 8. A scanner meets many
+// characters of one script in a row, so it keeps the block at hand instead of asking for each.
+struct NormalizedBlock {
+  const std::uint32_t* begin;   // parts of the code point at offset i: parts[begin[i], begin[i + 1])
+  const NormalizedPart* parts;
+
+  NormalizedParts of(char32_t cp) const {
+    const std::size_t offset = cp & 0xFF;
+    return {parts + begin[offset], parts + begin[offset + 1]};
+  }
+};
+NormalizedBlock normalized_block(char32_t cp, bool fold);
+
 }  // namespace newswatch::match_detail

@@ -137,7 +137,7 @@ class PieceScanner {
           ++i;
           break;
         case ByteClass::kNonAscii:
-          i = non_ascii_char(bytes, i);
+          i = non_ascii_word_run(bytes, i);
           break;
       }
     }
@@ -402,6 +402,44 @@ class PieceScanner {
     buffer_.clear();
   }
 
+  // The normalisation of cp from the cache block kept at hand: the characters of a text mostly come
+  // from one or two blocks of 256 code points (one script).
+  NormalizedParts parts_of(char32_t cp) {
+    const char32_t index = cp >> 8;
+    if (index != block_index_) {
+      block_ = normalized_block(cp, kFold);
+      block_index_ = index;
+    }
+    return block_.of(cp);
+  }
+
+  // Two-byte letters whose normalisation is one letter (Cyrillic, Greek, accented Latin...), in a
+  // row: the bulk of non-English text, taken without the general path's per-part bookkeeping. Any
+  // other character goes to non_ascii_char.
+  std::size_t non_ascii_word_run(const unsigned char* bytes, std::size_t i) {
+    const std::size_t size = text_.size();
+    const std::size_t first = i;
+    while (i + 1 < size && bytes[i] >= 0xC2 && bytes[i] <= 0xDF && (bytes[i + 1] & 0xC0) == 0x80) {
+      const char32_t cp = ((bytes[i] & 0x1Fu) << 6) | (bytes[i + 1] & 0x3Fu);
+      const NormalizedParts parts = parts_of(cp);
+      if (parts.end - parts.begin != 1 || parts.begin->kind != CharKind::kWord) break;
+      if (open_ != Open::kWord) begin_piece(Open::kWord, i, true);
+      const NormalizedPart& part = *parts.begin;
+      if (part.utf8_length == 2) {
+        buffer_.push_back(part.utf8[0]);
+        buffer_.push_back(part.utf8[1]);
+      } else {
+        buffer_.append(part.utf8, part.utf8_length);
+      }
+      i += 2;
+    }
+    if (i == first) return non_ascii_char(bytes, i);
+    end_ = i;
+    last_ends_char_ = true;
+    last_kind_ = CharKind::kWord;
+    return i;
+  }
+
   std::size_t non_ascii_char(const unsigned char* bytes, std::size_t i) {
     char32_t decoded = 0;
     std::size_t length = decode_utf8(bytes + i, text_.size() - i, decoded);
@@ -410,7 +448,7 @@ class PieceScanner {
       decoded = kInvalidByte;
     }
     const std::size_t char_end = i + length;
-    const NormalizedParts parts = normalized_parts(decoded, kFold);
+    const NormalizedParts parts = parts_of(decoded);
     if (parts.begin == parts.end) {  // a dropped mark still belongs to the piece it follows
       if (open_ != Open::kNone) end_ = char_end;
       return char_end;
@@ -494,6 +532,8 @@ class PieceScanner {
   bool masks_with_separators_ = false;
   std::size_t passed_until_ = 0;  // end of the last common punctuation the skip loop passed over
   BlockMasks masks_{};
+  char32_t block_index_ = ~char32_t{0};  // the cache block block_ holds (cp >> 8)
+  NormalizedBlock block_{};
   Sink& sink_;
   Open open_ = Open::kNone;
   std::size_t start_ = 0;
