@@ -58,6 +58,24 @@ class CommandLine(unittest.TestCase):
         result = run("check-config", "--config", os.path.join(SOURCE_DIR, "config", "newswatch.yaml"))
         self.assertEqual(0, result.returncode, result.stderr)
 
+    def test_match_answers_each_typed_line_before_the_next_arrives(self):
+        # A user debugging a watchlist types sentences into `newswatchd match` and expects each answer
+        # at once, while a piped file is written in blocks: the command flushes when input runs dry.
+        watchlist = os.path.join(SOURCE_DIR, "config", "watchlists", "eastern-flank.yaml")
+        with subprocess.Popen([NEWSWATCHD, "match", "--watchlist", watchlist], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True) as process:
+            process.stdin.write("NATO troops in Romania\n")
+            process.stdin.flush()
+            first = process.stdout.readline()  # would block until the timeout if the answer were held
+            process.stdin.write("a film review\n")
+            process.stdin.flush()
+            second = process.stdout.readline()
+            process.stdin.close()
+            self.assertEqual(0, process.wait(timeout=30))
+        self.assertIn('"line":1', first)
+        self.assertIn('"name":"NATO"', first)
+        self.assertEqual('{"line":2,"matches":[]}\n', second)
+
 
 if __name__ == "__main__":
     unittest.main()
