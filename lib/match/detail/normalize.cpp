@@ -92,10 +92,13 @@ namespace {
 
 constexpr std::size_t kBlockBits = 8;
 constexpr std::size_t kBlockSize = std::size_t{1} << kBlockBits;
+static_assert(kBlockSize == 256, "NormalizedBlock (normalize.hpp) assumes blocks of 256 code points");
 constexpr std::size_t kBlockCount = (std::size_t{kInvalidByte} >> kBlockBits) + 1;  // kInvalidByte too
 
 struct PartBlock {
   std::uint32_t begin[kBlockSize + 1];  // parts of code point (first + i) are parts[begin[i], begin[i + 1])
+  std::uint64_t unchanged_letters[kBlockSize / 64] = {};  // bit i: (first + i) is a letter or digit
+                                                          // that normalises to itself
   std::vector<NormalizedPart> parts;
 };
 
@@ -105,6 +108,8 @@ const PartBlock* build_block(char32_t first, bool fold) {
   for (std::size_t i = 0; i < kBlockSize; ++i) {
     block->begin[i] = static_cast<std::uint32_t>(block->parts.size());
     const std::size_t count = normalize_char(first + static_cast<char32_t>(i), fold, normalized);
+    if (count == 1 && normalized[0] == first + i && classify(normalized[0]) == CharKind::kWord)
+      block->unchanged_letters[i / 64] |= std::uint64_t{1} << (i % 64);
     for (std::size_t k = 0; k < count; ++k) {
       NormalizedPart part{normalized[k], classify(normalized[k]), 0, {}};
       std::string utf8;
@@ -150,7 +155,7 @@ NormalizedBlock normalized_block(char32_t cp, bool fold) {
   static PartCache cased_cache;
   if (cp > kInvalidByte) cp = kInvalidByte;  // every invalid value normalises alike
   const PartBlock& block = (fold ? folded_cache : cased_cache).block(cp >> kBlockBits, fold);
-  return {block.begin, block.parts.data()};
+  return {block.begin, block.parts.data(), block.unchanged_letters};
 }
 
 NormalizedParts normalized_parts(char32_t cp, bool fold) {

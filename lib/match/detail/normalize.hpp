@@ -95,10 +95,15 @@ NormalizedParts normalized_parts(char32_t cp, bool fold);
 struct NormalizedBlock {
   const std::uint32_t* begin;   // parts of the code point at offset i: parts[begin[i], begin[i + 1])
   const NormalizedPart* parts;
+  const std::uint64_t* unchanged_letters;  // 256 bits: a letter or digit whose normalisation is itself
 
   NormalizedParts of(char32_t cp) const {
     const std::size_t offset = cp & 0xFF;
     return {parts + begin[offset], parts + begin[offset + 1]};
+  }
+  bool unchanged_letter(char32_t cp) const {
+    const std::size_t offset = cp & 0xFF;
+    return (unchanged_letters[offset / 64] >> (offset % 64)) & 1;
   }
 };
 NormalizedBlock normalized_block(char32_t cp, bool fold);

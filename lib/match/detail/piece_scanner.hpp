@@ -402,41 +402,69 @@ class PieceScanner {
     buffer_.clear();
   }
 
-  // The normalisation of cp from the cache block kept at hand: the characters of a text mostly come
-  // from one or two blocks of 256 code points (one script).
-  NormalizedParts parts_of(char32_t cp) {
+  // The cache block of cp, kept at hand: the characters of a text mostly come from one or two blocks
+  // of 256 code points (one script).
+  const NormalizedBlock& block_of(char32_t cp) {
     const char32_t index = cp >> 8;
     if (index != block_index_) {
       block_ = normalized_block(cp, kFold);
       block_index_ = index;
     }
-    return block_.of(cp);
+    return block_;
   }
+  NormalizedParts parts_of(char32_t cp) { return block_of(cp).of(cp); }
 
   // Two-byte letters whose normalisation is one letter (Cyrillic, Greek, accented Latin...), in a
-  // row: the bulk of non-English text, taken without the general path's per-part bookkeeping. Any
-  // other character goes to non_ascii_char.
+  // row: the bulk of non-English text, taken without the general path's per-part bookkeeping. Letters
+  // that normalise to themselves (most lowercase ones) are passed over by a tight loop and copied to
+  // the piece a run at a time. Any other character goes to non_ascii_char.
   std::size_t non_ascii_word_run(const unsigned char* bytes, std::size_t i) {
     const std::size_t size = text_.size();
     const std::size_t first = i;
+    std::size_t unchanged_from = i;  // [unchanged_from, i) is yet to be copied to the piece
     while (i + 1 < size && bytes[i] >= 0xC2 && bytes[i] <= 0xDF && (bytes[i + 1] & 0xC0) == 0x80) {
       const char32_t cp = ((bytes[i] & 0x1Fu) << 6) | (bytes[i + 1] & 0x3Fu);
-      const NormalizedParts parts = parts_of(cp);
-      if (parts.end - parts.begin != 1 || parts.begin->kind != CharKind::kWord) break;
-      if (open_ != Open::kWord) begin_piece(Open::kWord, i, true);
-      const NormalizedPart& part = *parts.begin;
-      if (part.utf8_length == 2) {
-        buffer_.push_back(part.utf8[0]);
-        buffer_.push_back(part.utf8[1]);
-      } else {
-        buffer_.append(part.utf8, part.utf8_length);
+      const NormalizedBlock& block = block_of(cp);
+      const bool unchanged = block.unchanged_letter(cp);
+      if (!unchanged) {
+        const NormalizedParts parts = block.of(cp);
+        if (parts.end - parts.begin != 1 || parts.begin->kind != CharKind::kWord) break;
       }
+      if (open_ != Open::kWord) {
+        begin_piece(Open::kWord, i, true);
+        unchanged_from = i;
+      }
+      if (unchanged) {
+        i = unchanged_letters_end(bytes, i + 2, size, cp >> 8, block.unchanged_letters);
+        continue;
+      }
+      buffer_.append(text_.data() + unchanged_from, i - unchanged_from);
+      const NormalizedPart& part = *block.of(cp).begin;
+      buffer_.append(part.utf8, part.utf8_length);
       i += 2;
+      unchanged_from = i;
     }
     if (i == first) return non_ascii_char(bytes, i);
+    buffer_.append(text_.data() + unchanged_from, i - unchanged_from);
     end_ = i;
     last_ends_char_ = true;
     last_kind_ = CharKind::kWord;
+    return i;
+  }
+
+  // Where the run of two-byte letters from i that normalise to themselves and lie in one cache block
+  // (`block_index`, with its bits) ends. Static so that everything stays in registers.
+  static std::size_t unchanged_letters_end(const unsigned char* bytes, std::size_t i, std::size_t size,
+                                           char32_t block_index, const std::uint64_t* bits) {
+    while (i + 1 < size) {
+      const unsigned lead = bytes[i], trail = bytes[i + 1];
+      if (lead < 0xC2 || lead > 0xDF || (trail & 0xC0) != 0x80) break;
+      const char32_t cp = ((lead & 0x1Fu) << 6) | (trail & 0x3Fu);
+      if ((cp >> 8) != block_index) break;
+      const unsigned offset = cp & 0xFFu;
+      if (((bits[offset / 64] >> (offset % 64)) & 1) == 0) break;
+      i += 2;
+    }
     return i;
   }
 
@@ -452,6 +480,18 @@ class PieceScanner {
     if (parts.begin == parts.end) {  // a dropped mark still belongs to the piece it follows
       if (open_ != Open::kNone) end_ = char_end;
       return char_end;
+    }
+    if (parts.end - parts.begin == 1 && parts.begin->kind == CharKind::kOther &&
+        static_cast<unsigned char>(parts.begin->utf8[0]) >= 0x80 && !sink_.non_ascii_other_may_start()) {
+      // A non-ASCII other character (a symbol, U+FFFD...) that no term starts with: once the piece
+      // before it is closed and no partial match is open, nobody needs to see it, only to know that
+      // something stood between the pieces around it.
+      close(false);
+      if (sink_.idle()) {
+        separator_pending_ = false;
+        last_kind_ = CharKind::kOther;
+        return char_end;
+      }
     }
     for (const NormalizedPart* part = parts.begin; part != parts.end; ++part) {
       const bool first = part == parts.begin;
