@@ -287,6 +287,13 @@ TEST_CASE("typed errors: empty, too large, not a feed, broken JSON", "[parser][e
   CHECK(broken.kind == ParseErrorKind::malformed);
   CHECK(broken.line == 3);
   CHECK(parse_error(std::string(100000, '[')).kind == ParseErrorKind::malformed);  // no stack exhaustion
+  // A number beyond a double's range: nlohmann throws out_of_range, not parse_error (fuzz finding).
+  const ParseProblem overflow = parse_error(
+      "{\"version\": \"https://jsonfeed.org/version/1.1\",\n \"items\": [{\"id\": \"1\", \"x\": 2e968}]}");
+  CHECK(overflow.kind == ParseErrorKind::malformed);
+  CHECK(overflow.message.find("2e968") != std::string::npos);
+  CHECK(overflow.line == 2);
+  CHECK(overflow.column == 29);
   CHECK(parse_error("just some text").kind == ParseErrorKind::not_a_feed);
 }
 

@@ -123,6 +123,18 @@ Result<ParsedFeed, ParseProblem> read_json_feed(std::string_view text, std::stri
     ParseProblem problem{ParseErrorKind::malformed, "JSON: " + sanitize_utf8(error.what())};
     locate(text, error.byte > 0 ? error.byte - 1 : 0, problem.line, problem.column);
     return problem;
+  } catch (const json::exception& error) {
+    // A number beyond a double's range ("2e968") is reported as out_of_range, without a byte offset;
+    // the message quotes the number, which locates it.
+    ParseProblem problem{ParseErrorKind::malformed, "JSON: " + sanitize_utf8(error.what())};
+    const std::string_view message = error.what();
+    const std::size_t quote = message.find('\'');
+    const std::size_t close = quote == std::string_view::npos ? quote : message.find('\'', quote + 1);
+    if (close != std::string_view::npos && close > quote + 1) {
+      const std::size_t at = text.find(message.substr(quote + 1, close - quote - 1));
+      if (at != std::string_view::npos) locate(text, at, problem.line, problem.column);
+    }
+    return problem;
   }
 
   const std::string version = document.is_object() ? string_member(document, "version") : std::string{};
