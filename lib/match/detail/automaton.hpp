@@ -104,11 +104,19 @@ class EdgeTable {
 // nothing, and the filter lets them pass without touching the dictionary.
 class PieceFilter {
  public:
+  // The filter's words by address, for a loop that keeps them in registers.
+  struct View {
+    const std::uint64_t* words;
+    std::uint64_t mask;
+    bool may_contain(std::uint64_t hash) const {
+      const std::uint64_t bits = (std::uint64_t{1} << (hash & 63)) | (std::uint64_t{1} << ((hash >> 40) & 63));
+      return (words[(hash >> 6) & mask] & bits) == bits;
+    }
+  };
+
   void build(std::vector<std::uint64_t> hashes);
-  bool may_contain(std::uint64_t hash) const {
-    const std::uint64_t bits = (std::uint64_t{1} << (hash & 63)) | (std::uint64_t{1} << ((hash >> 40) & 63));
-    return (words_[(hash >> 6) & mask_] & bits) == bits;
-  }
+  bool may_contain(std::uint64_t hash) const { return view().may_contain(hash); }
+  View view() const { return {words_.data(), mask_}; }
 
  private:
   std::vector<std::uint64_t> words_{0};
@@ -209,24 +217,35 @@ class StreamMatcher {
   bool idle() const { return current_.empty(); }
   bool other_may_start() const { return a_.ascii_other_first; }
   bool non_ascii_other_may_start() const { return a_.non_ascii_other_first; }
+  // The first, cheap stage of piece_may_start: false means piece_may_start is false too. Written
+  // without branches, for a loop over many pieces whose answers are mostly no; a value, so that the
+  // skip loop holds it in registers across its stores.
+  template <bool kFold>
+  struct QuickStart {
+    PieceFilter::View first_pieces;
+    PieceFilter::View root_wildcard_heads;
+    std::size_t root_wildcard_min;
+
+    bool may_start(std::uint64_t quick, const char* p, std::size_t size, std::size_t available, bool word) const {
+      bool result = first_pieces.may_contain(quick);
+      if (root_wildcard_min != 0) {  // the same for every piece: predicted
+        result |= word && size >= root_wildcard_min &&
+                  root_wildcard_heads.may_contain(
+                      quick_hash(p, root_wildcard_min, available, kFold ? kFoldAsciiWord : 0));
+      }
+      return result;
+    }
+  };
+  template <bool kFold>
+  QuickStart<kFold> quick_start() const {
+    return {a_.first_pieces.view(), a_.root_wildcard_heads.view(), root_wildcard_min_};
+  }
+
   // Whether a whole ASCII piece [p, p + size) (a word, or one other character) that no letter or digit
   // precedes may start a match; next() describes the piece after it (a FollowingPiece) and is asked
   // only when the piece is the first of terms of two pieces or more. Common words ("the", "a", "in")
   // are the first pieces of some of many terms: checking the next piece here is much cheaper than
   // opening a partial match for each of them.
-  // The first, cheap stage of piece_may_start: false means piece_may_start is false too. Written
-  // without branches, for a loop over many pieces whose answers are mostly no.
-  template <bool kFold>
-  bool piece_may_start_quick(std::uint64_t quick, const char* p, std::size_t size, std::size_t available,
-                             bool word) const {
-    bool result = a_.first_pieces.may_contain(quick);
-    if (root_wildcard_min_ != 0) {  // the same for every piece: predicted
-      result |= word && size >= root_wildcard_min_ &&
-                a_.root_wildcard_heads.may_contain(quick_hash(p, root_wildcard_min_, available, kFold ? kFoldAsciiWord : 0));
-    }
-    return result;
-  }
-
   template <bool kFold, typename NextPiece>
   bool piece_may_start(std::uint64_t quick, const char* p, std::size_t size, std::size_t available, bool word,
                        NextPiece&& next) const {

@@ -242,6 +242,7 @@ class PieceScanner {
     const char* data = text_.data();
     const bool punctuation_passes = !sink_.non_ascii_other_may_start();
     std::size_t resume = i;  // past the last piece looked at: a safe place to stop
+    const auto filter = sink_.template quick_start<kFold>();
     // Blocks sit at multiples of 64 from the text's start, so that a scan resumed after a candidate
     // reuses the masks of the block it stopped in.
     for (std::size_t block = i & ~std::size_t{63}; block < size; block += 64) {
@@ -282,18 +283,10 @@ class PieceScanner {
         bool word;
       };
       Pending pending[64];
+      // Locals only in this loop, so that the count and the filter stay in registers: a count kept in
+      // memory made every piece wait for the previous one's answer.
       std::size_t pending_count = 0;
-      const auto first_pending_start = [&]() -> std::size_t {
-        for (std::size_t k = 0; k < pending_count; ++k) {
-          const Pending& c = pending[k];
-          const auto next = [&] { return following_piece(bytes, c.end, size); };
-          if (sink_.template piece_may_start<kFold>(c.quick, data + c.start, c.end - c.start, size - c.start,
-                                                    c.word, next))
-            return c.start;
-        }
-        pending_count = 0;
-        return size + 1;  // none
-      };
+      std::size_t runs_on = size + 1;  // start of a word that runs on into non-ASCII text, if any
       for (std::uint64_t candidates = (starts | others) & before_non_ascii & from_i; candidates != 0;
            candidates &= candidates - 1) {
         const unsigned bit = static_cast<unsigned>(__builtin_ctzll(candidates));
@@ -305,21 +298,27 @@ class PieceScanner {
           end = rest != 0 ? start + static_cast<std::size_t>(__builtin_ctzll(rest))
                           : ascii_word_end(bytes, block + 64, size);
           if (end < size && bytes[end] >= 0x80 &&
-              !(punctuation_passes && common_punctuation(bytes, end, size) != 0)) {  // runs on into non-ASCII
-            const std::size_t earlier = first_pending_start();
-            return earlier <= size ? earlier : start;
+              !(punctuation_passes && common_punctuation(bytes, end, size) != 0)) {
+            runs_on = start;
+            break;
           }
         }
         const std::size_t length = end - start;
         const std::uint64_t quick = quick_hash(data + start, length, size - start, word ? or_mask : 0);
         pending[pending_count] = {start, end, quick, word};
-        pending_count += sink_.template piece_may_start_quick<kFold>(quick, data + start, length, size - start, word);
+        pending_count += filter.may_start(quick, data + start, length, size - start, word);
         resume = end;
       }
-      if (pending_count != 0) {
-        const std::size_t earlier = first_pending_start();
-        if (earlier <= size) return earlier;
+      // The pieces that passed the first filter, in order: the first that may start a match is where
+      // the skip ends.
+      for (std::size_t k = 0; k < pending_count; ++k) {
+        const Pending& c = pending[k];
+        const auto next = [&] { return following_piece(bytes, c.end, size); };
+        if (sink_.template piece_may_start<kFold>(c.quick, data + c.start, c.end - c.start, size - c.start,
+                                                  c.word, next))
+          return c.start;
       }
+      if (runs_on <= size) return runs_on;
       if (non_ascii) return std::max(resume, block + static_cast<std::size_t>(__builtin_ctzll(non_ascii)));
       resume = std::max(resume, block + valid);
     }
