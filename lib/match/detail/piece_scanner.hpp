@@ -14,7 +14,9 @@
 // common typographic punctuation too; the first piece that may start a match, or other non-ASCII
 // text, goes down the piece-by-piece path. ASCII pieces there are hashed from the text as well;
 // other characters are normalised through a per-code-point cache of utf8proc's answers
-// (normalize.hpp).
+// (normalize.hpp). Non-English text is mostly two-byte letters (Cyrillic, Greek, accented Latin), and
+// most of those (lowercase) normalise to themselves: runs of them are passed over in a tight loop and
+// copied to the piece whole, and non-ASCII symbols that no term starts with are not made into pieces.
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
