@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/sha256.hpp"
 #include "feed/date.hpp"
 #include "feed/detail/parse_common.hpp"
@@ -140,15 +144,35 @@ bool ParsedFeed::malformed() const {
 
 namespace {
 
-std::size_t count_xml_markup(std::string_view text) {
-  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '<'));
-}
-
-std::size_t count_json_values(std::string_view text) {
+// Counts bytes equal to any of `targets`, 16 at a time: each vector of comparisons is subtracted
+// from byte counters (a match is -1), which are summed every 255 vectors before they can wrap.
+// std::count was not vectorised and cost 3 % of parsing.
+template <char... kTargets>
+std::size_t count_bytes(std::string_view text) {
+  const char* p = text.data();
+  const std::size_t size = text.size();
   std::size_t count = 0;
-  for (const char c : text) count += static_cast<std::size_t>(c == ',' || c == '[' || c == '{');
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  while (i + 16 <= size) {
+    __m128i counters = _mm_setzero_si128();
+    for (int round = 0; round < 255 && i + 16 <= size; ++round, i += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      const __m128i hits = (_mm_cmpeq_epi8(v, _mm_set1_epi8(kTargets)) | ...);
+      counters = _mm_sub_epi8(counters, hits);
+    }
+    const __m128i sums = _mm_sad_epu8(counters, _mm_setzero_si128());
+    count += static_cast<std::size_t>(_mm_cvtsi128_si64(sums)) +
+             static_cast<std::size_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
+  }
+#endif
+  for (; i < size; ++i) count += static_cast<std::size_t>(((p[i] == kTargets) || ...));
   return count;
 }
+
+std::size_t count_xml_markup(std::string_view text) { return count_bytes<'<'>(text); }
+
+std::size_t count_json_values(std::string_view text) { return count_bytes<',', '[', '{'>(text); }
 
 }  // namespace
 
