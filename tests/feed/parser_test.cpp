@@ -317,6 +317,17 @@ TEST_CASE("markup limit refuses a document whose tree would be too large", "[par
   const ParseProblem json = parse_error(values, limits);
   CHECK(json.kind == ParseErrorKind::too_large);
   CHECK(json.message.find("JSON values, the limit is 20") != std::string::npos);
+
+  // The count runs sixteen bytes at a time with counters summed every 4,080 bytes: a long document
+  // with tags at every offset is counted exactly.
+  std::string long_document = "<rss version=\"2.0\"><channel>";  // 2
+  for (int i = 0; i < 3000; ++i) long_document += i % 3 == 0 ? "<b/> " : "<a/>";  // 3,000
+  long_document += "x</channel></rss>";                                       // 2
+  CHECK(parse_error(long_document, limits).message == "document has 3004 XML tags, the limit is 20");
+  std::string json_values = "[";
+  for (int i = 0; i < 2999; ++i) json_values += i % 2 == 0 ? "{}," : "[],";  // 5,998
+  json_values += "1]";                                                      // 1 + 5,998 = 5,999
+  CHECK(parse_error(json_values, limits).message == "document has 5999 JSON values, the limit is 20");
 }
 
 TEST_CASE("item limit truncates and says so", "[parser][limits]") {
