@@ -262,6 +262,7 @@ class StateStore::Impl {
   StateResult<std::optional<FeedState>> feed(std::string_view url);
   StateResult<std::vector<FeedState>> all_feeds();
   StateResult<StateDone> save_feed(const FeedState& feed);
+  StateResult<StateDone> save_feeds(std::span<const FeedState* const> feeds);
   StateResult<StateDone> forget_feed(std::string_view url);
   StateResult<std::vector<bool>> seen(const std::vector<std::string_view>& identities, StateTime now);
   StateResult<std::vector<CommittedArticle>> commit_articles(const std::vector<ProcessedArticle>& articles,
@@ -470,6 +471,17 @@ StateResult<StateDone> StateStore::Impl::save_feed(const FeedState& feed) {
   return StateDone{};
 }
 
+StateResult<StateDone> StateStore::Impl::save_feeds(std::span<const FeedState* const> feeds) {
+  if (feeds.empty()) return StateDone{};
+  Transaction transaction(*this);
+  if (!transaction.begin()) return error("save_feeds: begin");
+  for (const FeedState* feed : feeds) {
+    if (!put_feed(*feed)) return error("save_feeds");
+  }
+  if (!transaction.commit()) return error("save_feeds: commit");
+  return StateDone{};
+}
+
 StateResult<StateDone> StateStore::Impl::forget_feed(std::string_view url) {
   Use use(statements_.feed_delete);
   use.text(1, url);
@@ -648,6 +660,9 @@ const std::string& StateStore::path() const { return impl_->path(); }
 StateResult<std::optional<FeedState>> StateStore::feed(std::string_view url) { return impl_->feed(url); }
 StateResult<std::vector<FeedState>> StateStore::all_feeds() { return impl_->all_feeds(); }
 StateResult<StateDone> StateStore::save_feed(const FeedState& feed) { return impl_->save_feed(feed); }
+StateResult<StateDone> StateStore::save_feeds(std::span<const FeedState* const> feeds) {
+  return impl_->save_feeds(feeds);
+}
 StateResult<StateDone> StateStore::forget_feed(std::string_view url) { return impl_->forget_feed(url); }
 StateResult<std::vector<bool>> StateStore::seen(const std::vector<std::string_view>& identities,
                                                 StateTime now) {

@@ -152,6 +152,8 @@ class StateStore {
   // Inserts or replaces. After a poll that produced articles, prefer passing the new FeedState to
   // commit_articles() so validators and articles are written together.
   StateResult<StateDone> save_feed(const FeedState& feed);
+  // Several feeds in one transaction: one commit (and one round of file locks) instead of one each.
+  StateResult<StateDone> save_feeds(std::span<const FeedState* const> feeds);
   StateResult<StateDone> forget_feed(std::string_view url);
 
   // Articles ---------------------------------------------------------------------------------

@@ -126,6 +126,15 @@ TEST_CASE("feed state round-trips and survives a restart") {
 
   REQUIRE(store->forget_feed(other.url).ok());
   CHECK(store->all_feeds().value().size() == 1);
+
+  // Several in one transaction: an update and a new feed.
+  feed.last_status = "304";
+  other.consecutive_failures = 4;
+  const FeedState* batch[] = {&feed, &other};
+  REQUIRE(store->save_feeds(batch).ok());
+  REQUIRE(store->save_feeds({}).ok());
+  CHECK(store->feed(feed.url).value() == feed);
+  CHECK(store->feed(other.url).value() == other);
 }
 
 TEST_CASE("processed articles and the outbox survive a restart") {
