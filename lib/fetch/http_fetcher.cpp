@@ -213,7 +213,8 @@ struct HttpFetcher::Impl {
       dispatch();
       drive();
       if (!finished.empty() || woken.exchange(false)) break;
-      auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      // Rounded up, so that less than a millisecond left is a short sleep, not a busy turn.
+      auto remaining = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
       if (remaining.count() <= 0) break;
       curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::min<long long>(remaining.count(), INT_MAX)),
                       nullptr);

@@ -31,6 +31,7 @@ def bandwidth(mb_per_s):
 def main():
     records = load(sys.argv[1])
     rows = []
+    poll_cycles = {}
 
     def row(figure, ours, peer, ratio, target, ok, memory=""):
         rows.append((figure, ours, peer, ratio, target, verdict(ok), memory))
@@ -86,17 +87,22 @@ def main():
 
     for r in records:
         if r.get("bench") == "poll":
-            cycle = r.get("cycle")
-            if cycle == "304":
+            # Per watchlist: the 200 cycle, the first 304 cycle (which still carries the end of the
+            # 200 cycle's article processing) and the steady 304 cycle. The first cycle's whole cost
+            # is the first two minus one steady cycle.
+            label = r.get("watchlist", "?")
+            poll_cycles.setdefault(label, {})[r.get("cycle")] = r
+            cycles = poll_cycles[label]
+            if r.get("cycle") == "304":
                 row("poll %d feeds, cycle of 304s: CPU s" % r["feeds"], "%.2f" % r["cpu_s"], "",
                     "wall %.1f s" % r["wall_s"], "< 15 s", r["cpu_s"] < 15)
-            else:  # the first cycle: every article is new, far from the steady state the target is about
-                articles = r["feeds"] * r["items_per_feed"]
-                row("poll %d feeds, first cycle of 200s (%d new articles): CPU s" % (r["feeds"], articles),
-                    "%.2f" % r["cpu_s"], "", "wall %.1f s, %.0f articles/s" % (r["wall_s"], articles / r["cpu_s"]),
-                    "(steady state: 304s)", None)
-            row("  peak RSS (%s watchlist)" % r.get("watchlist", "?"), "%.1f MiB" % r["vmhwm_mib"], "", "",
-                "< 100 MiB", r["vmhwm_mib"] < 100)
+                if "200" in cycles and "304-first" in cycles:
+                    articles = r["feeds"] * r["items_per_feed"]
+                    first = cycles["200"]["cpu_s"] + cycles["304-first"]["cpu_s"] - r["cpu_s"]
+                    row("poll %d feeds, first cycle of 200s (%d new articles): CPU s" % (r["feeds"], articles),
+                        "%.2f" % first, "", "%.0f articles/s" % (articles / first), "(steady state: 304s)", None)
+                row("  peak RSS (%s watchlist)" % label, "%.1f MiB" % r["vmhwm_mib"], "", "",
+                    "< 100 MiB", r["vmhwm_mib"] < 100)
         if r.get("bench") == "kafka":
             row("kafka outbox replay alerts/s", str(r.get("alerts_per_s", r)), "", "", "", None)
 
