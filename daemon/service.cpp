@@ -38,10 +38,10 @@ constexpr std::size_t kOutboxBatch = 1000;
 constexpr auto kOutboxRetryDelay = 5s;  // after a retriable delivery failure, before producing again
 constexpr auto kExpireEvery = 1h;
 constexpr auto kStatusEvery = 10s;
-// Feed states (next poll, validators after a 304, failure counts) are written in batches: one SQLite
-// transaction per 304 cost more CPU than the fetch itself. A crash loses at most this much of them,
-// which only makes a few feeds be polled early or unconditionally once; validators that go with new
-// articles are written in the articles' own transaction (commit_articles) and never wait.
+// Feed states (next poll, validators after a 304, failure counts) are written in batches rather than
+// one SQLite write transaction (a WAL append and its file locks) per poll. A crash loses at most this
+// much of them, which only makes a few feeds be polled early or unconditionally once; validators that
+// go with new articles are written in the articles' own transaction (commit_articles) and never wait.
 constexpr auto kFeedSaveEvery = 1s;
 constexpr std::size_t kFeedSaveBatch = 1000;
 constexpr auto kMaxLoopWait = 1000ms;
@@ -101,7 +101,7 @@ class Service::Loop {
   void handle_failure(FeedEntry& feed, std::string_view kind, const std::string& message,
                       const FetchResponse& response, Clock::time_point now);
   void handle_document(FeedEntry& feed, const FetchResult& result, Clock::time_point now);
-  void save_feed(FeedEntry& feed);
+  void note_feed_changed(FeedEntry& feed);
   void save_unsaved_feeds();
   void pump_outbox(Clock::time_point now);
   void handle_sink_report(const SinkReport& report, Clock::time_point now);
@@ -325,7 +325,7 @@ void Service::Loop::handle_fetch(FetchResult result) {
   feed.state.next_poll = outcome->next_poll;
   if (!feed.healthy) spdlog::info("feed {}: healthy again", feed.config.url);
   feed.healthy = true;
-  save_feed(feed);
+  note_feed_changed(feed);
   metrics_->poll_cycle(now - feed.due_at);
   last_progress_ = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
 }
@@ -350,7 +350,7 @@ void Service::Loop::handle_failure(FeedEntry& feed, std::string_view kind, const
                   feed.state.consecutive_failures);
   }
   feed.healthy = !unhealthy;
-  save_feed(feed);
+  note_feed_changed(feed);
   last_progress_ = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
 }
 
@@ -448,7 +448,8 @@ void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, 
   if (!batch.empty()) spdlog::debug("feed {}: {} new articles", feed.config.url, batch.size());
 }
 
-void Service::Loop::save_feed(FeedEntry& feed) { unsaved_feeds_.insert(feed.config.url); }
+// The feed's state is written with the next batch (kFeedSaveEvery).
+void Service::Loop::note_feed_changed(FeedEntry& feed) { unsaved_feeds_.insert(feed.config.url); }
 
 void Service::Loop::save_unsaved_feeds() {
   std::vector<const FeedState*> states;
@@ -471,9 +472,8 @@ void Service::Loop::pump_outbox(Clock::time_point now) {
     outbox_rescan_ = false;
     outbox_cursor_ = 0;
   }
-  // Every row of the outbox is already with the sink: nothing to read. The loop turns once per
-  // finished transfer, and an empty read still takes SQLite's file locks (fcntl calls): on a cycle
-  // of 10,000 304s that was two thirds of the daemon's CPU.
+  // Every row of the outbox is already with the sink: nothing to read. The loop turns at least once
+  // per finished transfer, and even an empty read takes SQLite's file locks (fcntl calls).
   if (state_->outbox_depth() <= in_flight_.size()) return;
   while (true) {
     auto rows = state_->pending(kOutboxBatch, outbox_cursor_);
