@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "common/bounded_read.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -528,20 +530,14 @@ Result<Config, std::vector<ConfigProblem>> load_config(const std::filesystem::pa
   if (!in) {
     return std::vector<ConfigProblem>{{file.string(), 0, 0, "cannot read the configuration file"}};
   }
-  // Read in chunks up to one past the cap, never the whole of a huge file (/dev/zero reports size 0),
-  // and without a cap-sized buffer: zeroing 1 MiB was a sixth of a short command's start-up.
-  std::string text;
-  char chunk[1 << 14];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    text.append(chunk, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxConfigBytes) {
-      return std::vector<ConfigProblem>{
-          {file.string(), 0, 0,
-           "the configuration file is larger than " + std::to_string(kMaxConfigBytes) + " bytes"}};
-    }
+  auto text = read_at_most(in, kMaxConfigBytes);
+  if (!text) {
+    return std::vector<ConfigProblem>{
+        {file.string(), 0, 0,
+         "the configuration file is larger than " + std::to_string(kMaxConfigBytes) + " bytes"}};
   }
   const auto absolute = std::filesystem::absolute(file);
-  auto result = parse_config(text, file.string(), absolute.parent_path());
+  auto result = parse_config(*text, file.string(), absolute.parent_path());
   if (result) result->file = absolute;
   return result;
 }

@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <sstream>
 
+#include "common/bounded_read.hpp"
 #include "common/sha256.hpp"
 #include "match/detail/simple_yaml.hpp"
 
@@ -374,18 +375,13 @@ Result<Watchlist, std::vector<WatchlistError>> load_watchlist(const std::filesys
                                                               const WatchlistLimits& limits) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::vector<WatchlistError>{{path.string(), 0, 0, "cannot read the watchlist file"}};
-  // Read through a bounded buffer rather than trusting the file's size: /dev/zero reports 0.
-  std::string bytes;
-  char buffer[1 << 16];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    bytes.append(buffer, static_cast<std::size_t>(in.gcount()));
-    if (bytes.size() > limits.max_file_bytes) {
-      return std::vector<WatchlistError>{
-          {path.string(), 0, 0,
-           "the file is larger than the limit of " + std::to_string(limits.max_file_bytes) + " bytes"}};
-    }
+  const auto bytes = read_at_most(in, limits.max_file_bytes);
+  if (!bytes) {
+    return std::vector<WatchlistError>{
+        {path.string(), 0, 0,
+         "the file is larger than the limit of " + std::to_string(limits.max_file_bytes) + " bytes"}};
   }
-  return parse_watchlist(bytes, path.string(), limits);
+  return parse_watchlist(*bytes, path.string(), limits);
 }
 
 }  // namespace newswatch
