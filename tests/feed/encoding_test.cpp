@@ -216,6 +216,33 @@ TEST_CASE("to_utf8 replaces what cannot be decoded and carries on") {
   }
 }
 
+TEST_CASE("to_utf8 starts every document afresh though converters are reused") {
+  // ISO-2022-JP shifts into JIS X 0208 with ESC $ B; a document cut off there must not leave the next
+  // document of the same encoding shifted.
+  const Utf8Text cut = to_utf8("a\x1b$B\x30\x21\x30", {"ISO-2022-JP", EncodingSource::http_header});
+  CHECK(cut.text == "a\xE4\xBA\x9C\xEF\xBF\xBD");
+  CHECK(to_utf8("abc", {"ISO-2022-JP", EncodingSource::http_header}).text == "abc");
+  SECTION("more encodings than converters are kept") {
+    const char* names[] = {"WINDOWS-1250", "WINDOWS-1251", "WINDOWS-1252", "WINDOWS-1253", "WINDOWS-1254",
+                           "WINDOWS-1255", "WINDOWS-1256", "WINDOWS-1257", "WINDOWS-1258", "KOI8-R",
+                           "KOI8-U",       "ISO-8859-2",   "ISO-8859-5",   "ISO-8859-7",   "ISO-8859-15",
+                           "MACINTOSH",    "IBM866",       "SHIFT_JIS",    "EUC-JP",       "GB18030"};
+    for (int round = 0; round < 2; ++round) {
+      for (const char* name : names) {
+        INFO(name);
+        CHECK(to_utf8("plain text", {name, EncodingSource::http_header}).text == "plain text");
+      }
+    }
+  }
+  SECTION("an encoding iconv does not know, asked for again") {
+    for (int round = 0; round < 2; ++round) {
+      const Utf8Text result = to_utf8("caf\xC3\xA9", {"X-NO-SUCH-CHARSET", EncodingSource::http_header});
+      CHECK(result.unknown_encoding);
+      CHECK(result.text == "caf\xC3\xA9");
+    }
+  }
+}
+
 TEST_CASE("sanitize_utf8 replaces each maximal ill-formed subpart once") {
   const auto [bytes, expected, replaced] = GENERATE(table<std::string, std::string, std::size_t>({
       {"K\xC3\xB6ln \xF0\x9F\x93\xB0", "K\xC3\xB6ln \xF0\x9F\x93\xB0", 0},
