@@ -345,6 +345,11 @@ bool has_markup(std::string_view html) { return html.find('<') != std::string_vi
 //    they close nothing); br and img; tables below. White space alone between tags is
 //    kept by libxml2 (areBlanks) next to all of these, as measured; after a br it would not matter.
 //  - Comments <!--...--> without "--" inside: no text.
+//  - script and style once something has opened libxml2's implied <body> (at the very start it puts
+//    them in an implied <head>), not in a list's or table's structure, ended by their own end tag:
+//    libxml2 reads their content as raw text up to "</script" (in recovery mode), and collect_text
+//    skips them; white space beside them is kept, as measured.
+//  - </img>: libxml2 never has img open (it is empty by the DTD), so the end tag is an error it ignores.
 //  - Every element closed by its own end tag, in order (br and img have none; "<br/>", "<img/>"
 //    allowed); no <a> in <a>: libxml2 then never closes an element early, so its tree has the same
 //    open/close order.
@@ -373,7 +378,8 @@ enum class SimpleKind : std::uint8_t {
   table,
   table_section,
   table_row,
-  table_cell
+  table_cell,
+  raw_text  // script, style: content up to the end tag is not text
 };
 
 struct SimpleElement {
@@ -382,7 +388,7 @@ struct SimpleElement {
 };
 
 // Sorted by name for binary search.
-constexpr std::array<SimpleElement, 40> kSimpleElements = {{
+constexpr std::array<SimpleElement, 42> kSimpleElements = {{
     {"a", SimpleKind::inline_element},
     {"abbr", SimpleKind::inline_element},
     {"b", SimpleKind::inline_element},
@@ -409,10 +415,12 @@ constexpr std::array<SimpleElement, 40> kSimpleElements = {{
     {"p", SimpleKind::block},
     {"q", SimpleKind::inline_element},
     {"s", SimpleKind::inline_element},
+    {"script", SimpleKind::raw_text},
     {"small", SimpleKind::inline_element},
     {"span", SimpleKind::inline_element},
     {"strike", SimpleKind::inline_element},
     {"strong", SimpleKind::inline_element},
+    {"style", SimpleKind::raw_text},
     {"table", SimpleKind::table},
     {"tbody", SimpleKind::table_section},
     {"td", SimpleKind::table_cell},
@@ -616,6 +624,7 @@ class SimpleMarkupReader {
     if (i == name_start) return false;
     const SimpleElement* element = simple_element(std::string_view(name, length));
     if (element == nullptr) return false;
+    if (element->kind == SimpleKind::raw_text) return !end_tag && raw_text(element, i);
     any_tag_seen_ = true;
     return end_tag ? close(element, i) : open(element, i);
   }
@@ -623,8 +632,11 @@ class SimpleMarkupReader {
   bool close(const SimpleElement* element, std::size_t i) {
     while (i < html_.size() && is_html_blank(html_[i])) ++i;
     if (i >= html_.size() || html_[i] != '>') return false;
-    if (element->kind == SimpleKind::line_break || element->kind == SimpleKind::image)
-      return false;  // libxml2 reads </br> as <br>
+    if (element->kind == SimpleKind::line_break) return false;  // libxml2 reads </br> as <br>
+    if (element->kind == SimpleKind::image) {
+      pos_ = i + 1;
+      return true;
+    }
     if (implied_paragraph_ && stack_.empty() && element->name == "p") {
       implied_paragraph_ = false;  // closes the implied paragraph, as in libxml2
     } else {
@@ -669,6 +681,8 @@ class SimpleMarkupReader {
       case SimpleKind::table_cell:
         if (!block_allowed(element)) return false;
         break;
+      case SimpleKind::raw_text:
+        return false;  // read by raw_text()
     }
     if (element->name == "a" &&
         std::any_of(stack_.begin(), stack_.end(), [](const Open& o) { return o.element->name == "a"; }))
@@ -679,6 +693,41 @@ class SimpleMarkupReader {
       stack_.push_back({element});
     }
     pos_ = i + 1;
+    return true;
+  }
+
+  // A script or style start tag whose name ends at i: its attributes, its content, its end tag.
+  bool raw_text(const SimpleElement* element, std::size_t i) {
+    if (!any_tag_seen_ && !implied_paragraph_) return false;  // libxml2 would open an implied <head>
+    if (!inline_allowed()) return false;
+    while (true) {
+      const std::size_t blank_start = i;
+      while (i < html_.size() && is_html_blank(html_[i])) ++i;
+      if (i >= html_.size()) return false;
+      if (html_[i] == '>') break;
+      if (i == blank_start || !attribute(i)) return false;
+    }
+    // The content ends at the first "</" + the element's name, in any case.
+    const std::string_view name = element->name;
+    std::size_t end = i + 1;
+    while (true) {
+      end = html_.find("</", end);
+      if (end == std::string_view::npos) return false;
+      if (end + 2 + name.size() <= html_.size() && equals_ascii_lowercase(html_.substr(end + 2, name.size()), name))
+        break;
+      end += 2;
+    }
+    std::size_t close = end + 2 + name.size();
+    while (close < html_.size() && is_html_blank(html_[close])) ++close;
+    if (close >= html_.size() || html_[close] != '>') return false;  // "</scripts>" and the like
+    pos_ = close + 1;
+    return true;
+  }
+
+  static bool equals_ascii_lowercase(std::string_view text, std::string_view lower) {
+    for (std::size_t k = 0; k < lower.size(); ++k) {
+      if (static_cast<char>(text[k] | (is_ascii_letter(text[k]) ? 0x20 : 0)) != lower[k]) return false;
+    }
     return true;
   }
 
