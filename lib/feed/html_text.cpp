@@ -347,8 +347,9 @@ bool has_markup(std::string_view html) { return html.find('<') != std::string_vi
 //  - Comments <!--...--> without "--" inside: no text.
 //  - script and style once something has opened libxml2's implied <body> (at the very start it puts
 //    them in an implied <head>), not in a list's or table's structure, ended by their own end tag:
-//    libxml2 reads their content as raw text up to "</script" (in recovery mode), and collect_text
-//    skips them; white space beside them is kept, as measured.
+//    libxml2 reads their content as raw text, and collect_text skips them; white space beside them is
+//    kept, as measured. Their content may hold no "</" but their end tag's: libxml2 also ends it at the
+//    end tag of an element open around it, and not at others.
 //  - </img>: libxml2 never has img open (it is empty by the DTD), so the end tag is an error it ignores.
 //  - Every element closed by its own end tag, in order (br and img have none; "<br/>", "<img/>"
 //    allowed); no <a> in <a>: libxml2 then never closes an element early, so its tree has the same
@@ -388,49 +389,68 @@ struct SimpleElement {
 };
 
 // Sorted by name for binary search.
-constexpr std::array<SimpleElement, 42> kSimpleElements = {{
+constexpr std::array<SimpleElement, 61> kSimpleElements = {{
     {"a", SimpleKind::inline_element},
     {"abbr", SimpleKind::inline_element},
+    {"acronym", SimpleKind::inline_element},
+    {"article", SimpleKind::block},
+    {"aside", SimpleKind::block},
     {"b", SimpleKind::inline_element},
+    {"bdo", SimpleKind::inline_element},
     {"big", SimpleKind::inline_element},
     {"blockquote", SimpleKind::block},
     {"br", SimpleKind::line_break},
     {"cite", SimpleKind::inline_element},
     {"code", SimpleKind::inline_element},
+    {"del", SimpleKind::inline_element},
+    {"dfn", SimpleKind::inline_element},
     {"div", SimpleKind::block},
     {"em", SimpleKind::inline_element},
     {"figcaption", SimpleKind::block},
     {"figure", SimpleKind::block},
     {"font", SimpleKind::inline_element},
+    {"footer", SimpleKind::block},
     {"h1", SimpleKind::block},
     {"h2", SimpleKind::block},
     {"h3", SimpleKind::block},
     {"h4", SimpleKind::block},
     {"h5", SimpleKind::block},
     {"h6", SimpleKind::block},
+    {"header", SimpleKind::block},
     {"i", SimpleKind::inline_element},
     {"img", SimpleKind::image},
+    {"ins", SimpleKind::inline_element},
+    {"kbd", SimpleKind::inline_element},
     {"li", SimpleKind::list_item},
+    {"main", SimpleKind::block},
+    {"mark", SimpleKind::inline_element},
+    {"nav", SimpleKind::block},
     {"ol", SimpleKind::list},
     {"p", SimpleKind::block},
     {"q", SimpleKind::inline_element},
     {"s", SimpleKind::inline_element},
+    {"samp", SimpleKind::inline_element},
     {"script", SimpleKind::raw_text},
+    {"section", SimpleKind::block},
     {"small", SimpleKind::inline_element},
     {"span", SimpleKind::inline_element},
     {"strike", SimpleKind::inline_element},
     {"strong", SimpleKind::inline_element},
     {"style", SimpleKind::raw_text},
+    {"sub", SimpleKind::inline_element},
+    {"sup", SimpleKind::inline_element},
     {"table", SimpleKind::table},
     {"tbody", SimpleKind::table_section},
     {"td", SimpleKind::table_cell},
     {"tfoot", SimpleKind::table_section},
     {"th", SimpleKind::table_cell},
     {"thead", SimpleKind::table_section},
+    {"time", SimpleKind::inline_element},
     {"tr", SimpleKind::table_row},
     {"tt", SimpleKind::inline_element},
     {"u", SimpleKind::inline_element},
     {"ul", SimpleKind::list},
+    {"var", SimpleKind::inline_element},
 }};
 
 static_assert(std::is_sorted(kSimpleElements.begin(), kSimpleElements.end(),
@@ -707,16 +727,13 @@ class SimpleMarkupReader {
       if (html_[i] == '>') break;
       if (i == blank_start || !attribute(i)) return false;
     }
-    // The content ends at the first "</" + the element's name, in any case.
+    // The content must end at the first "</", with the element's own end tag: libxml2 ends it at the
+    // end tag of any open element too ("<p>a<script>x</p>"), and goes on past others.
     const std::string_view name = element->name;
-    std::size_t end = i + 1;
-    while (true) {
-      end = html_.find("</", end);
-      if (end == std::string_view::npos) return false;
-      if (end + 2 + name.size() <= html_.size() && equals_ascii_lowercase(html_.substr(end + 2, name.size()), name))
-        break;
-      end += 2;
-    }
+    const std::size_t end = html_.find("</", i + 1);
+    if (end == std::string_view::npos || end + 2 + name.size() > html_.size() ||
+        !equals_ascii_lowercase(html_.substr(end + 2, name.size()), name))
+      return false;
     std::size_t close = end + 2 + name.size();
     while (close < html_.size() && is_html_blank(html_[close])) ++close;
     if (close >= html_.size() || html_[close] != '>') return false;  // "</scripts>" and the like

@@ -159,6 +159,8 @@ TEST_CASE("the fast path equals libxml2 on generated markup", "[html_text][fast_
                                            "<SCRIPT>y</SCRIPT >",
                                            "</script>",
                                            "<style>p { color: red }</style>",
+                                           "<script>w('</b>')</script>",
+                                           "<style>/* </p> */</style>",
                                            "<style>",
                                            "<script/>",
                                            "</img>",
@@ -173,6 +175,18 @@ TEST_CASE("the fast path equals libxml2 on generated markup", "[html_text][fast_
                                            "<p/>",
                                            "<u>",
                                            "</u>",
+                                           "<sup>",
+                                           "</sup>",
+                                           "<del>",
+                                           "</del>",
+                                           "<section>",
+                                           "</section>",
+                                           "<article class=\"a\">",
+                                           "</article>",
+                                           "<header>",
+                                           "</header>",
+                                           "<mark>",
+                                           "</mark>",
                                            "word",
                                            "two words",
                                            " ",
@@ -222,7 +236,9 @@ void nested_markup(std::mt19937& random, int depth, std::string& out) {
   static const std::vector<std::string> elements = {
       "p",  "div",        "b",    "i",      "a",      "ul",   "ol",   "li",     "h3",
       "h1", "blockquote", "span", "em",     "strong", "u",    "q",    "font",   "small",
-      "s",  "tt",         "big",  "strike", "code",   "cite", "abbr", "figure", "figcaption"};
+      "s",  "tt",         "big",  "strike", "code",   "cite", "abbr", "figure", "figcaption",
+      "sup", "sub", "mark", "time", "del", "ins", "var", "kbd", "samp", "dfn", "acronym", "bdo",
+      "section", "article", "header", "footer", "aside", "nav", "main"};
   const int count = 1 + static_cast<int>(random() % 4);
   for (int k = 0; k < count; ++k) {
     const unsigned choice = random() % 10;
@@ -292,6 +308,7 @@ TEST_CASE("the fast path reads simple markup and refuses what it cannot prove eq
   CHECK(simple_markup_to_text("<p>a</p><style>p { x: y }</style><p>b</p>") == "a\n\nb");
   CHECK_FALSE(simple_markup_to_text("<p>a<script>x</p>"));                 // never closed
   CHECK_FALSE(simple_markup_to_text("<p>a<script>x</scripts></script></p>"));  // libxml2 stops at </scripts
+  CHECK_FALSE(simple_markup_to_text("<p>a<style></p>b</style>c</p>"));  // libxml2 ends the style at </p>
   CHECK(simple_markup_to_text("<p><img src=\"x\"></img>a</p>") == "a");
   CHECK_FALSE(simple_markup_to_text("<b>a"));         // unclosed
   CHECK_FALSE(simple_markup_to_text("a &bogus; b"));  // libxml2 keeps it as written
