@@ -341,7 +341,8 @@ bool has_markup(std::string_view html) { return html.find('<') != std::string_vi
 // the options markup_to_text uses) builds a tree that collect_text reads exactly as the tag stream is
 // read here, and refuses everything else (the caller then runs libxml2). The subset, and why:
 //  - Elements: inline a, abbr, b, big, cite, code, em, font, i, q, s, small, span, strike, strong, tt,
-//    u; blocks p, div, h1-h6, blockquote, ul, ol, li, figure, figcaption (unknown to libxml2 2.9, so
+//    u (and the other phrase elements); blocks p, div, h1-h6, blockquote, ul, ol, li, pre (its text
+//    keeps its line breaks, as collect_text keeps them), figure, figcaption (unknown to libxml2 2.9, so
 //    they close nothing); br and img; tables below. White space alone between tags is
 //    kept by libxml2 (areBlanks) next to all of these, as measured; after a br it would not matter.
 //  - Comments <!--...--> without "--" inside: no text.
@@ -350,7 +351,8 @@ bool has_markup(std::string_view html) { return html.find('<') != std::string_vi
 //    libxml2 reads their content as raw text, and collect_text skips them; white space beside them is
 //    kept, as measured. Their content may hold no "</" but their end tag's: libxml2 also ends it at the
 //    end tag of an element open around it, and not at others.
-//  - </img>: libxml2 never has img open (it is empty by the DTD), so the end tag is an error it ignores.
+//  - </img>, </br>: libxml2 never has img or br open (they are empty by the DTD), so their end tags are
+//    errors it ignores (libxml2 2.9; the HTML5 tokenizer of later versions reads </br> as <br>).
 //  - Every element closed by its own end tag, in order (br and img have none; "<br/>", "<img/>"
 //    allowed); no <a> in <a>: libxml2 then never closes an element early, so its tree has the same
 //    open/close order.
@@ -389,7 +391,7 @@ struct SimpleElement {
 };
 
 // Sorted by name for binary search.
-constexpr std::array<SimpleElement, 61> kSimpleElements = {{
+constexpr std::array<SimpleElement, 62> kSimpleElements = {{
     {"a", SimpleKind::inline_element},
     {"abbr", SimpleKind::inline_element},
     {"acronym", SimpleKind::inline_element},
@@ -427,6 +429,7 @@ constexpr std::array<SimpleElement, 61> kSimpleElements = {{
     {"nav", SimpleKind::block},
     {"ol", SimpleKind::list},
     {"p", SimpleKind::block},
+    {"pre", SimpleKind::block},
     {"q", SimpleKind::inline_element},
     {"s", SimpleKind::inline_element},
     {"samp", SimpleKind::inline_element},
@@ -511,11 +514,12 @@ class SimpleMarkupReader {
     if (started == "p") return open == "p" || is_heading(open) || is_font_style(open);
     if (started == "div" || started == "blockquote") return open == "p";
     if (is_heading(started)) return open == "p" || is_heading(open);
-    if (started == "ul") return open == "p" || open == "ol";
+    if (started == "ul") return open == "p" || open == "ol" || open == "pre";
     if (started == "ol") return open == "p" || open == "ul";
-    if (started == "li") return open == "p" || is_heading(open) || open == "li";
+    if (started == "li") return open == "p" || is_heading(open) || open == "li" || open == "pre";
     if (started == "a") return open == "a";
-    if (started == "table") return open == "p" || is_heading(open) || open == "a";
+    if (started == "table") return open == "p" || is_heading(open) || open == "a" || open == "pre";
+    if (started == "pre") return open == "p";
     return false;
   }
 
@@ -576,7 +580,7 @@ class SimpleMarkupReader {
         builder_.line_break(2);
       }
     }
-    builder_.text(decoded_, /*newlines_are_breaks=*/false);
+    builder_.text(decoded_, /*newlines_are_breaks=*/preformatted_depth_ > 0);
     pos_ = end;
     return true;
   }
@@ -652,8 +656,7 @@ class SimpleMarkupReader {
   bool close(const SimpleElement* element, std::size_t i) {
     while (i < html_.size() && is_html_blank(html_[i])) ++i;
     if (i >= html_.size() || html_[i] != '>') return false;
-    if (element->kind == SimpleKind::line_break) return false;  // libxml2 reads </br> as <br>
-    if (element->kind == SimpleKind::image) {
+    if (element->kind == SimpleKind::line_break || element->kind == SimpleKind::image) {
       pos_ = i + 1;
       return true;
     }
@@ -662,6 +665,7 @@ class SimpleMarkupReader {
     } else {
       if (top() != element) return false;
       stack_.pop_back();
+      if (keeps_line_breaks(element->name)) --preformatted_depth_;
     }
     apply(element);
     pos_ = i + 1;
@@ -711,6 +715,7 @@ class SimpleMarkupReader {
     if (!is_void) {
       if (stack_.size() == kMaxDepth) return false;
       stack_.push_back({element});
+      if (keeps_line_breaks(element->name)) ++preformatted_depth_;
     }
     pos_ = i + 1;
     return true;
@@ -784,6 +789,7 @@ class SimpleMarkupReader {
   std::string decoded_;
   bool any_tag_seen_ = false;
   bool implied_paragraph_ = false;
+  int preformatted_depth_ = 0;  // pre elements open: their text keeps its line breaks
 };
 
 }  // namespace

@@ -238,7 +238,7 @@ void nested_markup(std::mt19937& random, int depth, std::string& out) {
       "h1", "blockquote", "span", "em",     "strong", "u",    "q",    "font",   "small",
       "s",  "tt",         "big",  "strike", "code",   "cite", "abbr", "figure", "figcaption",
       "sup", "sub", "mark", "time", "del", "ins", "var", "kbd", "samp", "dfn", "acronym", "bdo",
-      "section", "article", "header", "footer", "aside", "nav", "main"};
+      "section", "article", "header", "footer", "aside", "nav", "main", "pre"};
   const int count = 1 + static_cast<int>(random() % 4);
   for (int k = 0; k < count; ++k) {
     const unsigned choice = random() % 10;
@@ -310,6 +310,9 @@ TEST_CASE("the fast path reads simple markup and refuses what it cannot prove eq
   CHECK_FALSE(simple_markup_to_text("<p>a<script>x</scripts></script></p>"));  // libxml2 stops at </scripts
   CHECK_FALSE(simple_markup_to_text("<p>a<style></p>b</style>c</p>"));  // libxml2 ends the style at </p>
   CHECK(simple_markup_to_text("<p><img src=\"x\"></img>a</p>") == "a");
+  CHECK(simple_markup_to_text("a<br></br>b") == "a\nb");
+  CHECK(simple_markup_to_text("<p>x</p><pre>a  b\n\n\n  c</pre>") == "x\n\na b\n\nc");
+  CHECK_FALSE(simple_markup_to_text("<pre>a<ul><li>b</li></ul></pre>"));  // libxml2 closes the <pre>
   CHECK_FALSE(simple_markup_to_text("<b>a"));         // unclosed
   CHECK_FALSE(simple_markup_to_text("a &bogus; b"));  // libxml2 keeps it as written
   CHECK_FALSE(simple_markup_to_text("<p>&#150;</p>"));
