@@ -369,8 +369,12 @@ bool has_markup(std::string_view html) { return html.find('<') != std::string_vi
 //    libxml2 reads their content as raw text, and collect_text skips them; white space beside them is
 //    kept, as measured. Their content may hold no "</" but their end tag's: libxml2 also ends it at the
 //    end tag of an element open around it, and not at others.
-//  - </img>, </br>: libxml2 never has img or br open (they are empty by the DTD), so their end tags are
-//    errors it ignores (libxml2 2.9; the HTML5 tokenizer of later versions reads </br> as <br>).
+//  - The elements libxml2's DTD declares empty (img, meta, link, param, area, input, base, basefont,
+//    isindex) are never open, so their end tags, and </br>, are errors it ignores (libxml2 2.9; the
+//    HTML5 tokenizer of later versions reads </br> as <br>). meta, link and base at the very start go
+//    to an implied <head>: refused there.
+//  - Containers libxml2 treats as inline (applet, audio, blink, canvas, embed, iframe, object, picture,
+//    spacer, video): checked against its tree; their content is read like any inline element's.
 //  - Every element closed by its own end tag, in order (br and img have none; "<br/>", "<img/>"
 //    allowed); no <a> in <a>: libxml2 then never closes an element early, so its tree has the same
 //    open/close order.
@@ -395,7 +399,7 @@ enum class SimpleKind : std::uint8_t {
   list,
   list_item,
   line_break,
-  image,
+  empty,  // img and the other elements libxml2's DTD declares empty: never open, so no content
   table,
   table_section,
   table_row,
@@ -409,23 +413,31 @@ struct SimpleElement {
 };
 
 // Sorted by name for binary search.
-constexpr std::array<SimpleElement, 62> kSimpleElements = {{
+constexpr std::array<SimpleElement, 80> kSimpleElements = {{
     {"a", SimpleKind::inline_element},
     {"abbr", SimpleKind::inline_element},
     {"acronym", SimpleKind::inline_element},
+    {"applet", SimpleKind::inline_element},
+    {"area", SimpleKind::empty},
     {"article", SimpleKind::block},
     {"aside", SimpleKind::block},
+    {"audio", SimpleKind::inline_element},
     {"b", SimpleKind::inline_element},
+    {"base", SimpleKind::empty},
+    {"basefont", SimpleKind::empty},
     {"bdo", SimpleKind::inline_element},
     {"big", SimpleKind::inline_element},
+    {"blink", SimpleKind::inline_element},
     {"blockquote", SimpleKind::block},
     {"br", SimpleKind::line_break},
+    {"canvas", SimpleKind::inline_element},
     {"cite", SimpleKind::inline_element},
     {"code", SimpleKind::inline_element},
     {"del", SimpleKind::inline_element},
     {"dfn", SimpleKind::inline_element},
     {"div", SimpleKind::block},
     {"em", SimpleKind::inline_element},
+    {"embed", SimpleKind::inline_element},
     {"figcaption", SimpleKind::block},
     {"figure", SimpleKind::block},
     {"font", SimpleKind::inline_element},
@@ -438,15 +450,23 @@ constexpr std::array<SimpleElement, 62> kSimpleElements = {{
     {"h6", SimpleKind::block},
     {"header", SimpleKind::block},
     {"i", SimpleKind::inline_element},
-    {"img", SimpleKind::image},
+    {"iframe", SimpleKind::inline_element},
+    {"img", SimpleKind::empty},
+    {"input", SimpleKind::empty},
     {"ins", SimpleKind::inline_element},
+    {"isindex", SimpleKind::empty},
     {"kbd", SimpleKind::inline_element},
     {"li", SimpleKind::list_item},
+    {"link", SimpleKind::empty},
     {"main", SimpleKind::block},
     {"mark", SimpleKind::inline_element},
+    {"meta", SimpleKind::empty},
     {"nav", SimpleKind::block},
+    {"object", SimpleKind::inline_element},
     {"ol", SimpleKind::list},
     {"p", SimpleKind::block},
+    {"param", SimpleKind::empty},
+    {"picture", SimpleKind::inline_element},
     {"pre", SimpleKind::block},
     {"q", SimpleKind::inline_element},
     {"s", SimpleKind::inline_element},
@@ -454,6 +474,7 @@ constexpr std::array<SimpleElement, 62> kSimpleElements = {{
     {"script", SimpleKind::raw_text},
     {"section", SimpleKind::block},
     {"small", SimpleKind::inline_element},
+    {"spacer", SimpleKind::inline_element},
     {"span", SimpleKind::inline_element},
     {"strike", SimpleKind::inline_element},
     {"strong", SimpleKind::inline_element},
@@ -472,6 +493,7 @@ constexpr std::array<SimpleElement, 62> kSimpleElements = {{
     {"u", SimpleKind::inline_element},
     {"ul", SimpleKind::list},
     {"var", SimpleKind::inline_element},
+    {"video", SimpleKind::inline_element},
 }};
 
 static_assert(std::is_sorted(kSimpleElements.begin(), kSimpleElements.end(),
@@ -518,6 +540,9 @@ class SimpleMarkupReader {
   // Text, inline elements, br and img may not sit directly in a list or a table's structure.
   bool inline_allowed() const { return !is_structure(top()); }
 
+  static bool goes_to_head(std::string_view name) {
+    return name == "meta" || name == "link" || name == "base";
+  }
   static bool is_heading(std::string_view name) {
     return name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6';
   }
@@ -665,6 +690,7 @@ class SimpleMarkupReader {
     const SimpleElement* element = simple_element(std::string_view(name, length));
     if (element == nullptr) return false;
     if (element->kind == SimpleKind::raw_text) return !end_tag && raw_text(element, i);
+    any_tag_seen_before_ = any_tag_seen_;
     any_tag_seen_ = true;
     return end_tag ? close(element, i) : open(element, i);
   }
@@ -672,7 +698,7 @@ class SimpleMarkupReader {
   bool close(const SimpleElement* element, std::size_t i) {
     while (i < html_.size() && is_html_blank(html_[i])) ++i;
     if (i >= html_.size() || html_[i] != '>') return false;
-    if (element->kind == SimpleKind::line_break || element->kind == SimpleKind::image) {
+    if (element->kind == SimpleKind::line_break || element->kind == SimpleKind::empty) {
       pos_ = i + 1;
       return true;
     }
@@ -704,11 +730,14 @@ class SimpleMarkupReader {
       if (i == blank_start) return false;
       if (!attribute(i)) return false;
     }
-    const bool is_void = element->kind == SimpleKind::line_break || element->kind == SimpleKind::image;
+    const bool is_void = element->kind == SimpleKind::line_break || element->kind == SimpleKind::empty;
     if (self_closing && !is_void) return false;
+    // At the very start libxml2 puts these in an implied <head>, and the text after them in an implied
+    // <p>.
+    if (!any_tag_seen_before_ && !implied_paragraph_ && goes_to_head(element->name)) return false;
     switch (element->kind) {
       case SimpleKind::line_break:
-      case SimpleKind::image:
+      case SimpleKind::empty:
       case SimpleKind::inline_element:
         if (!inline_allowed()) return false;
         break;
@@ -794,7 +823,7 @@ class SimpleMarkupReader {
 
   // The element's layout, as collect_text applies it at both its start and its end.
   void apply(const SimpleElement* element) {
-    if (element->kind == SimpleKind::inline_element || element->kind == SimpleKind::image) return;
+    if (element->kind == SimpleKind::inline_element || element->kind == SimpleKind::empty) return;
     apply_layout(layout_of(element->name), builder_);
   }
 
@@ -804,6 +833,7 @@ class SimpleMarkupReader {
   std::vector<Open> stack_;
   std::string decoded_;
   bool any_tag_seen_ = false;
+  bool any_tag_seen_before_ = false;  // any_tag_seen_ before the tag being read
   bool implied_paragraph_ = false;
   int preformatted_depth_ = 0;  // pre elements open: their text keeps its line breaks
 };

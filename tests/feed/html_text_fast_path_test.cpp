@@ -165,6 +165,17 @@ TEST_CASE("the fast path equals libxml2 on generated markup", "[html_text][fast_
                                            "<script/>",
                                            "</img>",
                                            "</IMG >",
+                                           "<meta name=\"x\">",
+                                           "</meta>",
+                                           "<link rel=\"a\"/>",
+                                           "<input>",
+                                           "<param name=\"p\">",
+                                           "<iframe src=\"x\">",
+                                           "</iframe>",
+                                           "<iframe/>",
+                                           "<applet>",
+                                           "</applet>",
+                                           "<embed src=\"e\">",
                                            "<!-- c -->",
                                            "<!---->",
                                            "<!-- a -- b -->",
@@ -238,7 +249,8 @@ void nested_markup(std::mt19937& random, int depth, std::string& out) {
       "h1", "blockquote", "span", "em",     "strong", "u",    "q",    "font",   "small",
       "s",  "tt",         "big",  "strike", "code",   "cite", "abbr", "figure", "figcaption",
       "sup", "sub", "mark", "time", "del", "ins", "var", "kbd", "samp", "dfn", "acronym", "bdo",
-      "section", "article", "header", "footer", "aside", "nav", "main", "pre"};
+      "section", "article", "header", "footer", "aside", "nav", "main", "pre", "iframe", "object",
+      "video", "blink", "embed"};
   const int count = 1 + static_cast<int>(random() % 4);
   for (int k = 0; k < count; ++k) {
     const unsigned choice = random() % 10;
@@ -265,8 +277,9 @@ void nested_markup(std::mt19937& random, int depth, std::string& out) {
     } else if (choice == 4) {
       const char* voids[] = {"<br>",   "<br />",     "<img src=\"a.png?x=1&amp;y=2\">",
                              "<img/>", "<!-- c -->", "<img src=\"b\"></img>",
-                             "<script>var a = '<b>';</script>", "<style>b {}</style>"};
-      out += voids[random() % 8];
+                             "<script>var a = '<b>';</script>", "<style>b {}</style>",
+                             "<meta name=\"m\">", "<link rel=\"l\"></link>", "<input/>", "<area>"};
+      out += voids[random() % 12];
     } else {
       const std::string& name = elements[random() % elements.size()];
       out += "<" + name + (random() % 3 == 0 ? " class=\"c\">" : ">");
