@@ -375,9 +375,9 @@ bool has_markup(std::string_view html) { return html.find('<') != std::string_vi
 //    to an implied <head>: refused there.
 //  - Containers libxml2 treats as inline (applet, audio, blink, canvas, embed, iframe, object, picture,
 //    spacer, video): checked against its tree; their content is read like any inline element's.
-//  - Every element closed by its own end tag, in order (br and img have none; "<br/>", "<img/>"
-//    allowed); no <a> in <a>: libxml2 then never closes an element early, so its tree has the same
-//    open/close order.
+//  - Every element closed by its own end tag, in order, or left open at the end of the input (br and
+//    img have none; "<br/>", "<img/>" allowed); no <a> in <a>: libxml2 then never closes an element
+//    early, so its tree has the same open/close order.
 //  - A block starts only where libxml2's htmlStartClose table closes nothing for it (start_closes),
 //    except the implied paragraph below; li only directly inside ul or ol. Text, inline elements, br
 //    and img are never directly inside ul, ol or a table's structure.
@@ -517,7 +517,8 @@ class SimpleMarkupReader {
       const bool ok = html_[pos_] == '<' ? tag() : text();
       if (!ok) return std::nullopt;
     }
-    if (!stack_.empty()) return std::nullopt;
+    // Elements still open are closed by the end of the input, in libxml2 as here; what closing them
+    // would add (line breaks, a space) trails, and trailing separators are not written.
     if (implied_paragraph_) builder_.line_break(2);
     return builder_.take();
   }
@@ -699,6 +700,7 @@ class SimpleMarkupReader {
     while (i < html_.size() && is_html_blank(html_[i])) ++i;
     if (i >= html_.size() || html_[i] != '>') return false;
     if (element->kind == SimpleKind::line_break || element->kind == SimpleKind::empty) {
+      any_tag_seen_ = any_tag_seen_before_;  // an ignored error: it implies no <body> either
       pos_ = i + 1;
       return true;
     }
