@@ -864,16 +864,20 @@ std::string decode_entities(std::string_view text) {
 }
 
 std::string html_to_text(std::string_view html) {
+  // Both paths read sanitised text (libxml2 would read invalid UTF-8 as Latin-1); it is copied only
+  // when something needs replacing, which feed text, already converted to UTF-8, rarely has.
+  std::string repaired;
+  if (detail::first_invalid_utf8(html) != html.size()) {
+    repaired = sanitize_utf8(html);
+    html = repaired;
+  }
   if (has_markup(html)) {
-    // libxml2 reads invalid UTF-8 as Latin-1, so both paths read the sanitised text.
-    const std::string utf8 = sanitize_utf8(html);
-    if (auto text = SimpleMarkupReader(utf8).read()) return std::move(*text);
-    return markup_to_text(utf8);
+    if (auto text = SimpleMarkupReader(html).read()) return std::move(*text);
+    return markup_to_text(html);
   }
   // Text without a single tag is plain text: its line breaks are kept, and no parser is needed.
-  const std::string utf8 = sanitize_utf8(html);
-  if (utf8.find('&') == std::string::npos) return plain_text_to_text(utf8);
-  return plain_text_to_text(decode_entities(utf8));
+  if (html.find('&') == std::string_view::npos) return plain_text_to_text(html);
+  return plain_text_to_text(decode_entities(html));
 }
 
 std::string html_to_inline_text(std::string_view html) { return collapse_whitespace(html_to_text(html)); }
