@@ -387,6 +387,8 @@ bool has_markup(std::string_view html) { return html.find('<') != std::string_vi
 //    space, which libxml2 may drop but which always sits next to a cell's space or a row's line
 //    break.
 //  - Attributes: a name, optionally = a quoted value without < or >; at most 32 elements deep.
+//  - No C0 control but tab, LF and CR anywhere (libxml2 stops at a NUL, even in an attribute value),
+//    and no byte order mark at the start (libxml2 drops it).
 //  - Text: no C0 controls but tab, LF and CR, no U+FFFE/U+FFFF; '&' only in &name; with a name
 //    libxml2's table knows, or &#digits; / &#xhex; of a character libxml2 keeps as it is (0x20-0x7E,
 //    0xA0-0xD7FF, 0xE000-0xFFFD, 0x10000-0x10FFFF).
@@ -513,6 +515,14 @@ class SimpleMarkupReader {
   explicit SimpleMarkupReader(std::string_view html) : html_(html), builder_(html.size()) {}
 
   std::optional<std::string> read() {
+    // libxml2 stops at a NUL byte, even inside an attribute value, and reports the other C0 controls:
+    // none is taken anywhere, in text (text() checks again), tags, comments or scripts.
+    if (std::any_of(html_.begin(), html_.end(), [](char c) {
+          const auto byte = static_cast<unsigned char>(c);
+          return byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r';
+        }))
+      return std::nullopt;
+    if (html_.substr(0, 3) == "\xEF\xBB\xBF") return std::nullopt;  // libxml2 drops a leading byte order mark
     while (pos_ < html_.size()) {
       const bool ok = html_[pos_] == '<' ? tag() : text();
       if (!ok) return std::nullopt;

@@ -325,6 +325,8 @@ TEST_CASE("the fast path reads simple markup and refuses what it cannot prove eq
   CHECK(simple_markup_to_text("<p><img src=\"x\"></img>a</p>") == "a");
   CHECK(simple_markup_to_text("a<br></br>b") == "a\nb");
   CHECK(simple_markup_to_text("</br>a<div>b</div>") == "a\n\nb");  // still text before any tag
+  CHECK_FALSE(simple_markup_to_text(std::string("<a href=\"h\0z\">x</a> y", 21)));  // libxml2 stops at the NUL
+  CHECK_FALSE(simple_markup_to_text("\xEF\xBB\xBF<b>x</b>"));  // libxml2 drops the byte order mark
   CHECK(simple_markup_to_text("<p>x</p><pre>a  b\n\n\n  c</pre>") == "x\n\na b\n\nc");
   CHECK_FALSE(simple_markup_to_text("<pre>a<ul><li>b</li></ul></pre>"));  // libxml2 closes the <pre>
   CHECK(simple_markup_to_text("<p>a<b>b"));  // left open: closed by the end of the input, in libxml2 too

@@ -1,8 +1,10 @@
 // HTML to text: any bytes as an HTML fragment. Checks: valid UTF-8 out whatever comes in; the inline
-// form has no line breaks and no white space at its ends; collapse_whitespace is idempotent.
+// form has no line breaks and no white space at its ends; collapse_whitespace is idempotent; and
+// whatever the fast path accepts, it reads exactly as libxml2 does (the fast path's whole promise).
 #include <cstddef>
 #include <cstdint>
 
+#include "feed/encoding.hpp"
 #include "feed/html_text.hpp"
 #include "fuzz_support.hpp"
 
@@ -17,6 +19,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::require_utf8(line, "html_to_inline_text gives valid UTF-8");
   fuzz::require(line.find('\n') == std::string::npos, "inline text has no line break", line);
   fuzz::require(line.empty() || (line.front() != ' ' && line.back() != ' '), "inline text is trimmed", line);
+
+  const std::string utf8 = sanitize_utf8(html);
+  if (const auto fast = html_text_paths::simple_markup_to_text(utf8)) {
+    fuzz::require(*fast == html_text_paths::libxml_markup_to_text(utf8), "the fast path reads as libxml2 does",
+                  *fast);
+  }
 
   (void)decode_entities(html);
   const std::string collapsed = collapse_whitespace(html);
