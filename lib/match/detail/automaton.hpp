@@ -216,6 +216,7 @@ class StreamMatcher {
   // No partial match is open: only a piece that starts one matters.
   bool idle() const { return current_.empty(); }
   bool other_may_start() const { return a_.ascii_other_first; }
+  bool root_wildcards() const { return root_wildcard_min_ != 0; }
   bool non_ascii_other_may_start() const { return a_.non_ascii_other_first; }
   // The first, cheap stage of piece_may_start: false means piece_may_start is false too. Written
   // without branches, for a loop over many pieces whose answers are mostly no; a value, so that the
@@ -226,9 +227,11 @@ class StreamMatcher {
     PieceFilter::View root_wildcard_heads;
     std::size_t root_wildcard_min;
 
+    // kWildcards: root_wildcard_min != 0, decided once per text by the caller.
+    template <bool kWildcards>
     bool may_start(std::uint64_t quick, const char* p, std::size_t size, std::size_t available, bool word) const {
       bool result = first_pieces.may_contain(quick);
-      if (root_wildcard_min != 0) {  // the same for every piece: predicted
+      if constexpr (kWildcards) {
         result |= word && size >= root_wildcard_min &&
                   root_wildcard_heads.may_contain(
                       quick_hash(p, root_wildcard_min, available, kFold ? kFoldAsciiWord : 0));

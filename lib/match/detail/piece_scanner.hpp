@@ -234,11 +234,18 @@ class PieceScanner {
   }
 
   std::size_t skip_irrelevant(const unsigned char* bytes, std::size_t i, std::size_t size) {
-    return sink_.other_may_start() ? skip_irrelevant<true>(bytes, i, size) : skip_irrelevant<false>(bytes, i, size);
+    if (sink_.root_wildcards()) {
+      return sink_.other_may_start() ? skip_irrelevant<true, true>(bytes, i, size)
+                                     : skip_irrelevant<false, true>(bytes, i, size);
+    }
+    return sink_.other_may_start() ? skip_irrelevant<true, false>(bytes, i, size)
+                                   : skip_irrelevant<false, false>(bytes, i, size);
   }
 
-  // kOthers: other characters may start terms too, and are candidates like word starts.
-  template <bool kOthers>
+  // kOthers: other characters may start terms too, and are candidates like word starts. kWildcards: some
+  // one-word term starts with a wildcard prefix, which words are checked against too (a watchlist
+  // without such terms pays nothing for them in this loop).
+  template <bool kOthers, bool kWildcards>
   std::size_t skip_irrelevant(const unsigned char* bytes, std::size_t i, std::size_t size) {
     const std::uint64_t or_mask = kFold ? kFoldAsciiWord : 0;
     const char* data = text_.data();
@@ -308,7 +315,7 @@ class PieceScanner {
         const std::size_t length = end - start;
         const std::uint64_t quick = quick_hash(data + start, length, size - start, word ? or_mask : 0);
         pending[pending_count] = {start, end, quick, word};
-        pending_count += filter.may_start(quick, data + start, length, size - start, word);
+        pending_count += filter.template may_start<kWildcards>(quick, data + start, length, size - start, word);
         resume = end;
       }
       // The pieces that passed the first filter, in order: the first that may start a match is where
