@@ -666,24 +666,36 @@ class SimpleMarkupReader {
   bool text() {
     const std::size_t end = std::min(html_.find('<', pos_), html_.size());
     const std::string_view run = html_.substr(pos_, end - pos_);
+    // Control characters were refused for the whole input (read()). Runs without a reference or a
+    // possible U+FFFE/U+FFFF go to the builder as they are; the others are decoded into decoded_.
     bool blank = true;
-    decoded_.clear();
-    for (std::size_t i = 0; i < run.size();) {
-      const unsigned char c = static_cast<unsigned char>(run[i]);
-      if (c == '&') {
-        const std::size_t length = reference(run, i);
-        if (length == 0) return false;
-        blank = false;
-        i += length;
-        continue;
+    bool plain = true;
+    for (const char c : run) {
+      blank = blank && is_html_blank(c);
+      plain = plain && c != '&' && c != '\xEF';
+    }
+    std::string_view text = run;
+    if (!plain) {
+      decoded_.clear();
+      std::size_t i = 0;
+      while (i < run.size()) {
+        std::size_t next = i;
+        while (next < run.size() && run[next] != '&' && run[next] != '\xEF') ++next;
+        decoded_.append(run.substr(i, next - i));
+        if (next == run.size()) break;
+        if (run[next] == '&') {
+          const std::size_t length = reference(run, next);
+          if (length == 0) return false;
+          blank = false;
+          i = next + length;
+          continue;
+        }
+        if (next + 2 < run.size() && run[next + 1] == '\xBF' && (run[next + 2] == '\xBE' || run[next + 2] == '\xBF'))
+          return false;  // U+FFFE, U+FFFF: not XML characters
+        decoded_.push_back(run[next]);
+        i = next + 1;
       }
-      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return false;
-      if (c == 0xEF && i + 2 < run.size() && run[i + 1] == '\xBF' &&
-          (run[i + 2] == '\xBE' || run[i + 2] == '\xBF'))
-        return false;  // U+FFFE, U+FFFF: not XML characters
-      blank = blank && is_html_blank(static_cast<char>(c));
-      decoded_.push_back(static_cast<char>(c));
-      ++i;
+      text = decoded_;
     }
     if (!blank) {
       if (!inline_allowed()) return false;  // (white space alone there is dropped or is outweighed)
@@ -692,7 +704,7 @@ class SimpleMarkupReader {
         builder_.line_break(2);
       }
     }
-    builder_.text(decoded_, /*newlines_are_breaks=*/preformatted_depth_ > 0);
+    builder_.text(text, /*newlines_are_breaks=*/preformatted_depth_ > 0);
     pos_ = end;
     return true;
   }
