@@ -1,11 +1,16 @@
 // Figure 1, parse: items per second of parse_feed over the real fixture corpus (every .xml/.json file
 // under shared/fixtures/feeds that parses), repeated to about one second of CPU time.
 //
-// Usage: bench_parse [FILE_LIST_OUT]
+// Usage: bench_parse [FILE_LIST_OUT] [PASSES]
 //   FILE_LIST_OUT receives the paths of the files that parsed, one a line, so the Python feedparser
-//   peer (tests/bench/peers.py parse) reads exactly the same files.
+//   peer (tests/bench/peers.py parse) reads exactly the same files ("-" for none).
+//   PASSES runs exactly that many passes instead of one second's worth, for counting instructions:
+//   valgrind --tool=callgrind --toggle-collect='newswatch::parse_feed*' bench_parse - 4
+//   (the first pass also fills caches; compare two pass counts for the cost of one pass).
 #include <cstdio>
 #include <fstream>
+#include <string>
+#include <string_view>
 
 #include "bench_support.hpp"
 #include "feed/parser.hpp"
@@ -30,7 +35,7 @@ int main(int argc, char** argv) {
     bytes_per_pass += bytes.size();
     documents.push_back({path, std::move(bytes)});
   }
-  if (argc > 1) {
+  if (argc > 1 && std::string_view(argv[1]) != "-") {
     std::ofstream list(argv[1]);
     for (const auto& document : documents) list << document.path.string() << '\n';
   }
@@ -38,7 +43,8 @@ int main(int argc, char** argv) {
   std::size_t passes = 0, items = 0;
   const double start = bench::cpu_seconds();
   double elapsed = 0;
-  while (elapsed < 1.0) {
+  const std::size_t fixed_passes = argc > 2 ? std::stoul(argv[2]) : 0;
+  while (fixed_passes ? passes < fixed_passes : elapsed < 1.0) {
     for (const auto& document : documents) {
       const auto parsed = parse_feed(document.bytes, "", "");
       items += parsed ? parsed->feed.articles.size() : 0;
