@@ -104,6 +104,11 @@ TEST_CASE("snippets of short texts are the whole text with white space collapsed
   // Invalid UTF-8 in the text never reaches the snippet.
   const std::string broken = "NATO \xC3 troops \xFF";
   CHECK(is_valid_utf8(make_snippet(broken, 0, 4, 160)));
+  // Past the first eight ASCII bytes too (they are checked a word at a time), and valid text untouched.
+  CHECK(make_snippet("NATO troops moved east \xFF again", 0, 4, 160) ==
+        "NATO troops moved east \xEF\xBF\xBD again");
+  CHECK(make_snippet("NATO troops reached Ciuc\xC4\x83\xE2\x80\x99s town", 0, 4, 160) ==
+        "NATO troops reached Ciuc\xC4\x83\xE2\x80\x99s town");
 }
 
 TEST_CASE("the match cap keeps the first matches and reports truncation") {
