@@ -191,7 +191,7 @@ const std::vector<std::string> kWords{
 const std::vector<std::string> kSeparators{" ",      "  ", "-",  "\u2010", "\u2013", "\u2015",
                                            "\u00A0", "\t", "\n", "\u3000", " - "};
 const std::vector<std::string> kOthers{"'", "’", ".", ",", "(", ")", "«", "»", "\"", "_", "*", "\u0301"};
-const std::vector<std::string> kBroken{"\xFF", "\xE2\x80", "\x80"};
+const std::vector<std::string> kBroken{"\xFF", "\xE2\x80", "\x80", "\xC1\x81", "\xC3"};
 
 std::vector<std::string> random_text_pieces(std::mt19937& rng) {
   auto pick = [&](const std::vector<std::string>& from) {

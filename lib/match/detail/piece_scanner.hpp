@@ -464,12 +464,16 @@ class PieceScanner {
   // (`block_index`, with its bits) ends. Static so that everything stays in registers.
   static std::size_t unchanged_letters_end(const unsigned char* bytes, std::size_t i, std::size_t size,
                                            char32_t block_index, const std::uint64_t* bits) {
+    // A two-byte sequence lies in the block when its lead byte is one of the block's four,
+    // 0xC0 + 4 * block_index and the three after it (block 0 has only 0xC2 and 0xC3: 0xC0 and 0xC1
+    // start no valid sequence); its offset in the block is then the lead's low two bits and the trail's
+    // six. One compare for the lead instead of a range check and a block check per letter.
+    const unsigned first_lead = std::max(0xC2u, 0xC0u + 4 * static_cast<unsigned>(block_index));
+    const unsigned lead_span = 0xC3u + 4 * static_cast<unsigned>(block_index) - first_lead;
     while (i + 1 < size) {
       const unsigned lead = bytes[i], trail = bytes[i + 1];
-      if (lead < 0xC2 || lead > 0xDF || (trail & 0xC0) != 0x80) break;
-      const char32_t cp = ((lead & 0x1Fu) << 6) | (trail & 0x3Fu);
-      if ((cp >> 8) != block_index) break;
-      const unsigned offset = cp & 0xFFu;
+      if (lead - first_lead > lead_span || (trail & 0xC0) != 0x80) break;
+      const unsigned offset = ((lead & 3u) << 6) | (trail & 0x3Fu);
       if (((bits[offset / 64] >> (offset % 64)) & 1) == 0) break;
       i += 2;
     }
