@@ -10,10 +10,13 @@
 // article, joined into ~3 KB articles (30 MB in all), matched for at least one second of CPU time;
 // then the same with only the mostly-ASCII texts ("corpus":"english"), closer to an English stream.
 //
-// Usage: bench_matcher OUT_DIR [sizes, e.g. 100,1000,10000,50000] [corpora: all,english]
+// Usage: bench_matcher OUT_DIR [sizes, e.g. 100,1000,10000,50000] [corpora: all,english] [PASSES]
 //   Two more corpora cut the "all" corpus by article, for studying why it runs slower than its parts:
 //   "all-split" measures its mostly-ASCII articles alone, its other articles alone, and all of them
-//   grouped by kind (the same articles as "all", in another order).
+//   grouped by kind, and all of them in their usual order in freshly allocated strings.
+//   PASSES: exactly that many passes over each corpus instead of one second's worth, for counting
+//   instructions: valgrind --tool=callgrind --toggle-collect='*CompiledMatcher::match*'
+//   bench_matcher OUT 10000 english N (the difference between two pass counts is one pass).
 //   OUT_DIR receives watchlist-N.yaml and terms-N.txt per size, and corpus.txt (the articles' texts,
 //   title, summary and content joined by newlines, articles separated by a 0x1E byte line).
 #include <algorithm>
@@ -141,6 +144,10 @@ double ascii_share(const std::vector<Article>& articles) {
   return total ? static_cast<double>(ascii) / static_cast<double>(total) : 1.0;
 }
 
+// PASSES (the fourth argument): exactly that many passes instead of one second's worth, for counting
+// instructions with callgrind; 0 for the timed run.
+std::size_t fixed_passes = 0;
+
 void measure(const std::vector<ImportedActor>& actors, std::size_t count,
              const std::vector<Article>& articles, const char* corpus_name, const fs::path& out_dir) {
   const fs::path yaml_path = out_dir / ("watchlist-" + std::to_string(count) + ".yaml");
@@ -168,7 +175,7 @@ void measure(const std::vector<ImportedActor>& actors, std::size_t count,
   std::size_t bytes = 0, matches = 0, alerting = 0, passes = 0;
   const double start = bench::cpu_seconds();
   double elapsed = 0;
-  while (elapsed < 1.0) {
+  while (fixed_passes != 0 ? passes < fixed_passes : elapsed < 1.0) {
     for (const auto& article : articles) {
       const MatchResult result = (*matcher)->match(article);
       matches += result.total_matches;
@@ -215,6 +222,7 @@ int main(int argc, char** argv) {
   const bool run_all = wanted("all");
   const bool run_english = wanted("english");
   const bool run_split = wanted("all-split");
+  if (argc > 4) fixed_passes = std::stoul(argv[4]);
   const auto actors = petrarch_actors();
   const auto agents = petrarch_agents();
   const auto articles = corpus_articles(30, false);
