@@ -11,43 +11,9 @@
 #include <string>
 #include <vector>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "feed/detail/utf8.hpp"
 
 namespace newswatch {
-namespace detail {
-
-std::size_t first_invalid_utf8(std::string_view text) {
-  std::size_t pos = 0;
-  const std::size_t size = text.size();
-  while (pos < size) {
-    // ASCII runs are most of any feed: test 32 bytes at a time, then eight.
-#if defined(__SSE2__)
-    while (pos + 32 <= size) {
-      const auto* p = reinterpret_cast<const __m128i*>(text.data() + pos);
-      if (_mm_movemask_epi8(_mm_or_si128(_mm_loadu_si128(p), _mm_loadu_si128(p + 1))) != 0) break;
-      pos += 32;
-    }
-#endif
-    while (pos + 8 <= size) {
-      std::uint64_t chunk;
-      std::memcpy(&chunk, text.data() + pos, 8);
-      if (chunk & 0x8080808080808080ULL) break;
-      pos += 8;
-    }
-    if (pos >= size) break;
-    std::size_t subpart = 0;
-    const std::size_t length = utf8_sequence_length(text, pos, &subpart);
-    if (length == 0) return pos;
-    pos += length;
-  }
-  return size;
-}
-
-}  // namespace detail
 
 namespace {
 
@@ -348,25 +314,6 @@ DetectedEncoding detect_encoding(std::string_view bytes, std::string_view conten
   return {"UTF-8", EncodingSource::default_utf8};
 }
 
-std::string sanitize_utf8(std::string_view bytes, std::size_t* replaced) {
-  std::size_t invalid = detail::first_invalid_utf8(bytes);
-  if (replaced != nullptr) *replaced = 0;
-  if (invalid == bytes.size()) return std::string(bytes);
-  std::string out;
-  out.reserve(bytes.size() + 16);
-  std::size_t pos = 0;
-  while (invalid < bytes.size()) {
-    out.append(bytes.substr(pos, invalid - pos));
-    std::size_t subpart = 1;
-    detail::utf8_sequence_length(bytes, invalid, &subpart);
-    out.append(detail::kReplacementCharacter);
-    if (replaced != nullptr) ++*replaced;
-    pos = invalid + subpart;
-    invalid = pos + detail::first_invalid_utf8(bytes.substr(pos));
-  }
-  out.append(bytes.substr(pos));
-  return out;
-}
 
 namespace {
 
@@ -471,7 +418,7 @@ void transcode(iconv_t cd, std::string_view input, std::size_t unit, Utf8Text& r
     if (error == E2BIG) continue;
     if (finishing) break;
     if (error == EILSEQ) {
-      result.text.append(detail::kReplacementCharacter);
+      result.text.append(kReplacementCharacter);
       ++result.replaced;
       const std::size_t skip = std::min(unit, in_left);
       in += skip;
@@ -479,11 +426,11 @@ void transcode(iconv_t cd, std::string_view input, std::size_t unit, Utf8Text& r
       iconv(cd, nullptr, nullptr, nullptr, nullptr);  // back to the initial shift state
     } else if (error == EINVAL) {
       // A truncated sequence at the end of the document.
-      result.text.append(detail::kReplacementCharacter);
+      result.text.append(kReplacementCharacter);
       ++result.replaced;
       in_left = 0;
     } else if (error != 0) {
-      result.text.append(detail::kReplacementCharacter);
+      result.text.append(kReplacementCharacter);
       ++result.replaced;
       in_left = 0;
     }
@@ -512,7 +459,7 @@ Utf8Text to_utf8(std::string_view bytes, const DetectedEncoding& encoding) {
   if (starts_with_bytes(result.text, kBomUtf8)) result.text.erase(0, 3);
   // glibc's converters emit valid UTF-8; checking costs little and keeps the promise unconditional.
   std::size_t replaced_after = 0;
-  if (detail::first_invalid_utf8(result.text) != result.text.size()) {
+  if (first_invalid_utf8(result.text) != result.text.size()) {
     result.text = sanitize_utf8(result.text, &replaced_after);
     result.replaced += replaced_after;
   }

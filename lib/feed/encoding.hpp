@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/utf8.hpp"  // sanitize_utf8, which callers of this header use with to_utf8
+
 namespace newswatch {
 
 enum class EncodingSource { byte_order_mark, xml_declaration, http_header, default_utf8 };
@@ -35,8 +37,5 @@ struct Utf8Text {
 // regardless (pugixml: pugi::encoding_utf8), never by what the declaration says.
 Utf8Text to_utf8(std::string_view bytes, const DetectedEncoding& encoding);
 
-// Makes arbitrary bytes valid UTF-8, replacing each maximal ill-formed subpart with one U+FFFD
-// (Unicode's recommended practice, as WHATWG decoders do). `replaced`, if given, receives the count.
-std::string sanitize_utf8(std::string_view bytes, std::size_t* replaced = nullptr);
 
 }  // namespace newswatch

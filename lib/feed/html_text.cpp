@@ -279,7 +279,7 @@ std::string markup_to_text(std::string_view html) {
   }
   std::string text = builder.take();
   // libxml2 writes UTF-8, but the promise of valid output must not rest on that.
-  if (detail::first_invalid_utf8(text) != text.size()) text = sanitize_utf8(text);
+  if (first_invalid_utf8(text) != text.size()) text = sanitize_utf8(text);
   return text;
 }
 
@@ -947,7 +947,7 @@ std::string html_to_text(std::string_view html) {
   // Both paths read sanitised text (libxml2 would read invalid UTF-8 as Latin-1); it is copied only
   // when something needs replacing, which feed text, already converted to UTF-8, rarely has.
   std::string repaired;
-  if (detail::first_invalid_utf8(html) != html.size()) {
+  if (first_invalid_utf8(html) != html.size()) {
     repaired = sanitize_utf8(html);
     html = repaired;
   }

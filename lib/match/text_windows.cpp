@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 
+#include "common/utf8.hpp"
 #include "match/detail/normalize.hpp"
 
 namespace newswatch {
@@ -221,52 +221,6 @@ std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
   return text.substr(0, cut);
 }
 
-namespace {
-
-// The length of the longest valid UTF-8 prefix of text. ASCII is passed over eight bytes at a time:
-// snippets and texts are mostly ASCII with a few quotes or letters that are not.
-std::size_t valid_utf8_prefix(std::string_view text) {
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    if (pos + 8 <= text.size()) {
-      std::uint64_t word;
-      std::memcpy(&word, text.data() + pos, 8);
-      if ((word & 0x8080808080808080ull) == 0) {
-        pos += 8;
-        continue;
-      }
-    }
-    if (static_cast<unsigned char>(text[pos]) < 0x80) {
-      ++pos;
-      continue;
-    }
-    const Decoded d = decode_at(text, pos);
-    if (d.cp == kInvalid) break;
-    pos += d.length;
-  }
-  return pos;
-}
-
-}  // namespace
-
-std::string valid_utf8(std::string_view text) {
-  // Almost every text is valid already: find the first invalid sequence before copying anything.
-  const std::size_t valid_prefix = valid_utf8_prefix(text);
-  if (valid_prefix == text.size()) return std::string(text);
-  std::string out;
-  out.reserve(text.size() + 8);
-  out.append(text.substr(0, valid_prefix));
-  for (std::size_t pos = valid_prefix; pos < text.size();) {
-    const Decoded d = decode_at(text, pos);
-    if (d.cp == kInvalid) {
-      out += "\xEF\xBF\xBD";
-    } else {
-      out.append(text.substr(pos, d.length));
-    }
-    pos += d.length;
-  }
-  return out;
-}
 
 namespace {
 
@@ -341,7 +295,7 @@ std::string make_snippet(std::string_view text, std::size_t start, std::size_t e
   if (!ascii) {
     // Checked in place; copied only in the rare case that the text was not valid UTF-8.
     const std::string_view written = std::string_view(snippet).substr(body);
-    if (valid_utf8_prefix(written) != written.size()) snippet = snippet.substr(0, body) + valid_utf8(written);
+    if (first_invalid_utf8(written) != written.size()) snippet = snippet.substr(0, body) + sanitize_utf8(written);
   }
   if (to < text.size()) snippet += "…";
   return snippet;

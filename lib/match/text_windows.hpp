@@ -48,9 +48,6 @@ class WordIndex {
 // The longest prefix of `text` of at most `max_bytes` bytes that does not cut a UTF-8 sequence.
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
 
-// `text` with every invalid UTF-8 sequence replaced by U+FFFD.
-std::string valid_utf8(std::string_view text);
-
 // About `width` characters of `text` around [start, end): cut at word boundaries, white space runs
 // collapsed to one space, "…" where text was cut off, always valid UTF-8.
 std::string make_snippet(std::string_view text, std::size_t start, std::size_t end, std::size_t width);

@@ -243,24 +243,6 @@ TEST_CASE("to_utf8 starts every document afresh though converters are reused") {
   }
 }
 
-TEST_CASE("sanitize_utf8 replaces each maximal ill-formed subpart once") {
-  const auto [bytes, expected, replaced] = GENERATE(table<std::string, std::string, std::size_t>({
-      {"K\xC3\xB6ln \xF0\x9F\x93\xB0", "K\xC3\xB6ln \xF0\x9F\x93\xB0", 0},
-      {"a\xC0\x80z", "a\xEF\xBF\xBD\xEF\xBF\xBDz", 2},                              // overlong NUL
-      {"\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 3},                  // surrogate
-      {"\xF4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 4},  // past U+10FFFF
-      {"\xE2\x82", "\xEF\xBF\xBD", 1},                                              // truncated at the end
-      {"\xE2\x82x", "\xEF\xBF\xBDx", 1},
-      {"\xF0\x9F\x93", "\xEF\xBF\xBD", 1},
-      {"\xFF\xFE", "\xEF\xBF\xBD\xEF\xBF\xBD", 2},
-      {"\x80", "\xEF\xBF\xBD", 1},
-      {"", "", 0},
-  }));
-  std::size_t count = 99;
-  CHECK(sanitize_utf8(bytes, &count) == expected);
-  CHECK(count == replaced);
-}
-
 TEST_CASE("Random bytes in any encoding come out as valid UTF-8") {
   std::mt19937 random(4242);  // fixed seed: the test is deterministic
   const std::vector<std::string> names = {

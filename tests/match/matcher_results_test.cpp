@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "common/utf8.hpp"
 #include "match/matcher.hpp"
 #include "match/text_windows.hpp"
 
@@ -26,7 +27,7 @@ const std::string kWatchlist =
     "keywords:\n"
     "  troop_movement: [troop*, withdraw*]\n";
 
-bool is_valid_utf8(const std::string& text) { return valid_utf8(text) == text; }
+bool is_valid_utf8(const std::string& text) { return first_invalid_utf8(text) == text.size(); }
 
 TEST_CASE("matches name their kind, owner, term as written, field and byte offsets") {
   const auto matcher = compile(kWatchlist);
