@@ -554,6 +554,12 @@ ParseLimits parse_limits(const Config& config) {
   return limits;
 }
 
+MatcherCacheOptions matcher_cache_options(const Config& config) {
+  MatcherCacheOptions options;
+  options.directory = config.state_dir / "cache";
+  return options;
+}
+
 MatcherOptions matcher_options(const Config& config) {
   MatcherOptions options;
   options.max_matches_per_article = config.matcher.max_matches_per_article;

@@ -12,6 +12,7 @@
 #include "common/result.hpp"
 #include "feed/parser.hpp"
 #include "match/matcher.hpp"
+#include "match/matcher_cache.hpp"
 
 namespace newswatch {
 
@@ -129,6 +130,8 @@ Result<Config, std::vector<ConfigProblem>> load_config(const std::filesystem::pa
 // The limits the configuration sets, as the parser and the matcher take them.
 ParseLimits parse_limits(const Config& config);
 MatcherOptions matcher_options(const Config& config);
+// Compiled watchlists are cached in the state directory's cache/ folder (match/matcher_cache.hpp).
+MatcherCacheOptions matcher_cache_options(const Config& config);
 
 // Same, from text already in memory (file names the source in problems; relative paths resolve
 // against base_dir).

@@ -44,6 +44,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   // Known from the start, so that rate() and increase() see the first failure as a change from 0.
   reloads_->Add({{"result", "ok"}});
   reloads_->Add({{"result", "failed"}});
+  matcher_cache_ = &BuildCounter()
+                        .Name("newswatch_match_watchlist_cache_total")
+                        .Help("Watchlist loads (start and reloads) read back compiled from the cache (hit) or "
+                              "compiled (compiled), and cache entries that could not be used or stored (problem)")
+                        .Register(*registry_);
+  for (const char* result : {"hit", "compiled", "problem"}) matcher_cache_->Add({{"result", result}});
   state_errors_ = &BuildCounter()
                        .Name("newswatch_state_errors_total")
                        .Help("State store errors, by operation")
@@ -106,6 +112,7 @@ void Metrics::delivery(std::string_view result, std::size_t count) {
   if (count > 0) labelled(*deliveries_, "result", result).Increment(static_cast<double>(count));
 }
 void Metrics::reload(std::string_view result) { labelled(*reloads_, "result", result).Increment(); }
+void Metrics::matcher_cache(std::string_view result) { labelled(*matcher_cache_, "result", result).Increment(); }
 void Metrics::state_error(std::string_view operation) {
   labelled(*state_errors_, "operation", operation).Increment();
 }

@@ -32,6 +32,7 @@ class Metrics {
   void alert_truncated(std::string_view what);  // a part of an alert cut to its AlertLimits cap
   void delivery(std::string_view result, std::size_t count = 1);  // "delivered", "retriable_failure", ...
   void reload(std::string_view result);                           // "ok", "failed"
+  void matcher_cache(std::string_view result);                    // "hit", "compiled", "problem"
   void state_error(std::string_view operation);
   void sink_notice(std::string_view level);
   void poll_cycle(std::chrono::duration<double> seconds) { poll_cycle_->Observe(seconds.count()); }
@@ -53,6 +54,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* alerts_truncated_;
   prometheus::Family<prometheus::Counter>* deliveries_;
   prometheus::Family<prometheus::Counter>* reloads_;
+  prometheus::Family<prometheus::Counter>* matcher_cache_;
   prometheus::Family<prometheus::Counter>* state_errors_;
   prometheus::Family<prometheus::Counter>* sink_notices_;
   prometheus::Counter* fetched_bytes_;

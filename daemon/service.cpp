@@ -119,7 +119,18 @@ class Service::Loop {
     std::optional<Config> config;
     std::shared_ptr<const Matcher> matcher;
     std::vector<std::string> problems;
+    MatcherCacheReport cache;
   };
+
+  // A log line and a metric for how the watchlists were loaded (metric on the loop thread only).
+  void note_matcher_cache(const MatcherCacheReport& report) {
+    for (const auto& problem : report.problems) {
+      spdlog::warn("watchlist cache: {}", problem);
+      metrics_->matcher_cache("problem");
+    }
+    metrics_->matcher_cache(report.hit ? "hit" : "compiled");
+    spdlog::debug("watchlists {}", report.hit ? "read back compiled from the cache" : "parsed and compiled");
+  }
 
   Config config_;
   Service& service_;
@@ -167,7 +178,10 @@ bool Service::Loop::start() {
   }
   state_ = std::move(*state);
 
-  auto matcher = load_matcher(config_.watchlists, matcher_options(config_));
+  MatcherCacheReport cache_report;
+  auto matcher =
+      load_matcher_cached(config_.watchlists, matcher_options(config_), matcher_cache_options(config_), cache_report);
+  note_matcher_cache(cache_report);
   if (!matcher) {
     for (const auto& problem : matcher.error()) spdlog::critical("watchlist: {}", problem.to_string());
     return false;
@@ -655,7 +669,8 @@ void Service::Loop::begin_reload() {
       std::chrono::steady_clock::now().time_since_epoch());
   sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld", static_cast<long long>(monotonic.count()));
   // Parsing and compiling watchlists can take a while for large ones: do it off the loop.
-  reload_ = std::async(std::launch::async, [file = config_.file] {
+  // The cache is in the running state directory: a changed state_dir applies at the next start.
+  reload_ = std::async(std::launch::async, [file = config_.file, cache = matcher_cache_options(config_)] {
     Reloaded reloaded;
     auto config = load_config(file);
     if (!config) {
@@ -663,7 +678,7 @@ void Service::Loop::begin_reload() {
       return reloaded;
     }
     apply_state_directory(*config);
-    auto matcher = load_matcher(config->watchlists, matcher_options(*config));
+    auto matcher = load_matcher_cached(config->watchlists, matcher_options(*config), cache, reloaded.cache);
     if (!matcher) {
       for (const auto& problem : matcher.error()) reloaded.problems.push_back(problem.to_string());
       return reloaded;
@@ -677,6 +692,7 @@ void Service::Loop::begin_reload() {
 void Service::Loop::finish_reload() {
   if (!reload_.valid() || reload_.wait_for(0s) != std::future_status::ready) return;
   Reloaded reloaded = reload_.get();
+  note_matcher_cache(reloaded.cache);
   if (!reloaded.config) {
     metrics_->reload("failed");
     // One line for one problem (the usual broken edit), so that an alert on log lines fires once.

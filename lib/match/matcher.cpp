@@ -4,6 +4,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "match/detail/serialize.hpp"
+
 namespace newswatch {
 
 const char* to_string(MatchKind kind) { return kind == MatchKind::actor ? "actor" : "keyword"; }
@@ -100,6 +102,101 @@ class CompiledMatcher final : public Matcher {
   const std::vector<WatchlistInfo>& watchlists() const override { return watchlists_; }
   std::size_t term_count() const override { return terms_.size(); }
   std::size_t rule_count() const override { return rules_.size(); }
+
+  void save(match_detail::ByteWriter& out) const {
+    out.size(classes_.size());
+    for (const MatchClass& c : classes_) {
+      out.value(c.kind);
+      out.text(c.name);
+      out.size(c.watchlist);
+      out.value(c.line);
+      out.value(c.column);
+    }
+    out.size(terms_.size());
+    for (const TermOwner& t : terms_) {
+      out.value(t.match_class);
+      out.text(t.text);
+    }
+    match_detail::save_term_matcher(*term_matcher_, out);
+    out.size(rules_.size());
+    for (const CompiledRule& rule : rules_) {
+      out.text(rule.name);
+      out.value(rule.severity);
+      out.value(rule.within.kind);
+      out.size(rule.within.words);
+      out.size(rule.requirements.size());
+      for (const CompiledRequirement& requirement : rule.requirements) {
+        out.values(requirement.classes);
+        out.values(requirement.rules);
+      }
+    }
+    out.values(declaration_order_);
+    out.size(watchlists_.size());
+    for (const WatchlistInfo& info : watchlists_) {
+      out.text(info.name);
+      out.text(info.file);
+      out.text(info.version);
+    }
+  }
+
+  static std::shared_ptr<const Matcher> restore(match_detail::ByteReader& in, const MatcherOptions& options) {
+    // Sizes are checked against the bytes left (at least one byte an element) before anything is
+    // reserved; indexes against the tables they point into.
+    std::vector<MatchClass> classes(in.size(1));
+    for (MatchClass& c : classes) {
+      c.kind = in.value<MatchKind>();
+      c.name = in.text();
+      c.watchlist = in.size(0);
+      c.line = in.value<int>();
+      c.column = in.value<int>();
+      if (c.kind != MatchKind::actor && c.kind != MatchKind::keyword) in.fail();
+    }
+    std::vector<TermOwner> terms(in.size(1));
+    for (TermOwner& t : terms) {
+      t.match_class = in.value<std::uint32_t>();
+      t.text = in.text();
+      if (t.match_class >= classes.size()) in.fail();
+    }
+    if (!in.ok()) return nullptr;
+    auto term_matcher = match_detail::restore_term_matcher(in);
+    if (!term_matcher || term_matcher->term_count() != terms.size()) return nullptr;
+    std::vector<CompiledRule> rules(in.size(1));
+    for (std::size_t r = 0; r < rules.size() && in.ok(); ++r) {
+      CompiledRule& rule = rules[r];
+      rule.name = in.text();
+      rule.severity = in.value<Severity>();
+      rule.within.kind = in.value<RuleWindow::Kind>();
+      rule.within.words = in.size(0);
+      if (rule.severity < Severity::low || rule.severity > Severity::high) in.fail();
+      if (rule.within.kind < RuleWindow::Kind::article || rule.within.kind > RuleWindow::Kind::words) in.fail();
+      rule.requirements.resize(in.size(1));
+      for (CompiledRequirement& requirement : rule.requirements) {
+        requirement.classes = in.values<std::uint32_t>();
+        requirement.rules = in.values<std::uint32_t>();
+        for (std::uint32_t c : requirement.classes) {
+          if (c >= classes.size()) in.fail();
+        }
+        for (std::uint32_t earlier : requirement.rules) {
+          if (earlier >= r) in.fail();  // each rule comes after the rules it requires
+        }
+      }
+    }
+    auto declaration_order = in.values<std::uint32_t>();
+    if (declaration_order.size() != rules.size()) in.fail();
+    for (std::uint32_t index : declaration_order) {
+      if (index >= rules.size()) in.fail();
+    }
+    std::vector<WatchlistInfo> watchlists(in.size(1));
+    for (WatchlistInfo& info : watchlists) {
+      info.name = in.text();
+      info.file = in.text();
+      info.version = in.text();
+    }
+    if (!in.at_end()) return nullptr;
+    return std::make_shared<CompiledMatcher>(std::move(classes), std::move(terms), std::move(term_matcher),
+                                             std::move(rules), std::move(declaration_order), std::move(watchlists),
+                                             options);
+  }
 
  private:
   std::vector<MatchClass> classes_;
@@ -382,6 +479,19 @@ class Compiler {
 };
 
 }  // namespace
+
+namespace match_detail {
+
+void save_matcher(const Matcher& matcher, ByteWriter& out) {
+  // CompiledMatcher is the only implementation.
+  static_cast<const CompiledMatcher&>(matcher).save(out);
+}
+
+std::shared_ptr<const Matcher> restore_matcher(ByteReader& in, const MatcherOptions& options) {
+  return CompiledMatcher::restore(in, options);
+}
+
+}  // namespace match_detail
 
 Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> Matcher::compile(
     std::vector<Watchlist> watchlists, MatcherOptions options) {

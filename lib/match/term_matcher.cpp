@@ -5,6 +5,7 @@
 
 #include "match/detail/automaton.hpp"
 #include "match/detail/piece_scanner.hpp"
+#include "match/detail/serialize.hpp"
 #include "match/detail/term_pieces.hpp"
 
 namespace newswatch {
@@ -66,6 +67,12 @@ class CompiledTermMatcher final : public TermMatcher {
 
   std::size_t term_count() const override { return term_count_; }
 
+  void save(match_detail::ByteWriter& out) const {
+    out.size(term_count_);
+    folded_.save(out);
+    cased_.save(out);
+  }
+
  private:
   Automaton folded_;
   Automaton cased_;
@@ -73,6 +80,23 @@ class CompiledTermMatcher final : public TermMatcher {
 };
 
 }  // namespace
+
+namespace match_detail {
+
+void save_term_matcher(const TermMatcher& matcher, ByteWriter& out) {
+  // CompiledTermMatcher is the only implementation.
+  static_cast<const CompiledTermMatcher&>(matcher).save(out);
+}
+
+std::shared_ptr<const TermMatcher> restore_term_matcher(ByteReader& in) {
+  const std::size_t term_count = in.size(0);
+  if (!in.ok() || term_count > kNoId) return nullptr;
+  Automaton folded, cased;
+  if (!folded.load(in, term_count) || !cased.load(in, term_count)) return nullptr;
+  return std::make_shared<CompiledTermMatcher>(std::move(folded), std::move(cased), term_count);
+}
+
+}  // namespace match_detail
 
 Result<std::shared_ptr<const TermMatcher>, std::vector<TermError>> TermMatcher::compile(
     const std::vector<TermSpec>& terms) {

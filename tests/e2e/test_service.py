@@ -425,6 +425,10 @@ class MetricsAndHealth(ServiceTestCase):
         self.assertEqual(0, sample(samples, "newswatch_sink_outbox_depth"))
         self.assertEqual(1, sample(samples, "newswatch_config_reloads_total", result="ok"))
         self.assertEqual(0, sample(samples, "newswatch_config_reloads_total", result="failed"))
+        # A fresh state directory: compiled at start; the reload of unchanged watchlists reads them back.
+        self.assertEqual(1, sample(samples, "newswatch_match_watchlist_cache_total", result="compiled"))
+        self.assertEqual(1, sample(samples, "newswatch_match_watchlist_cache_total", result="hit"))
+        self.assertEqual(0, sample(samples, "newswatch_match_watchlist_cache_total", result="problem"))
         self.assertGreaterEqual(sample(samples, "newswatch_fetch_poll_cycle_seconds_count"), 1)
         self.assertEqual(sample(samples, "newswatch_fetch_poll_cycle_seconds_count"),
                          sample(samples, "newswatch_fetch_poll_cycle_seconds_bucket", le="+Inf"))

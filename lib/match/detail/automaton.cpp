@@ -1,6 +1,8 @@
 #include "match/detail/automaton.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <cstring>
 
 namespace newswatch::match_detail {
 
@@ -172,6 +174,114 @@ Automaton AutomatonBuilder::build() {
     automaton_.root_wildcard_min = static_cast<std::uint32_t>(shortest);
   }
   return std::move(automaton_);
+}
+
+}  // namespace newswatch::match_detail
+
+namespace newswatch::match_detail {
+namespace {
+
+bool power_of_two(std::size_t n) { return n != 0 && (n & (n - 1)) == 0; }
+
+}  // namespace
+
+void PieceDictionary::save(ByteWriter& out) const {
+  out.text(pool_);
+  out.values(entries_);
+  out.values(slots_);
+}
+
+bool PieceDictionary::load(ByteReader& in, std::size_t node_count) {
+  pool_ = in.text();
+  entries_ = in.values<Entry>();
+  slots_ = in.values<std::uint64_t>();
+  // A lookup ends at an empty slot: the table must have one (intern keeps it at most half full).
+  if (!in.ok() || !power_of_two(slots_.size()) || entries_.size() * 2 > slots_.size()) return false;
+  mask_ = slots_.size() - 1;
+  for (const Entry& e : entries_) {
+    if (e.offset > pool_.size() || e.length > pool_.size() - e.offset) return false;
+    if (e.root_child != kNoId && e.root_child >= node_count) return false;
+  }
+  std::size_t used = 0;
+  for (std::uint64_t slot : slots_) {
+    if (slot == 0) continue;
+    ++used;
+    if (static_cast<std::uint32_t>(slot) - 1 >= entries_.size()) return false;
+  }
+  return used == entries_.size();
+}
+
+void EdgeTable::save(ByteWriter& out) const {
+  out.values(slots_);
+  out.size(used_);
+}
+
+bool EdgeTable::load(ByteReader& in, std::size_t node_count) {
+  slots_ = in.values<Slot>();
+  used_ = in.size(0);
+  if (!in.ok() || !power_of_two(slots_.size()) || used_ * 2 > slots_.size()) return false;
+  mask_ = slots_.size() - 1;
+  std::size_t used = 0;
+  for (const Slot& s : slots_) {
+    if (s.key == 0) continue;
+    ++used;
+    if (s.child >= node_count) return false;
+  }
+  return used == used_;
+}
+
+void PieceFilter::save(ByteWriter& out) const { out.values(words_); }
+
+bool PieceFilter::load(ByteReader& in) {
+  words_ = in.values<std::uint64_t>();
+  if (!in.ok() || !power_of_two(words_.size())) return false;
+  mask_ = words_.size() - 1;
+  return true;
+}
+
+void Automaton::save(ByteWriter& out) const {
+  out.values(nodes);
+  out.values(terms);
+  out.values(wildcards);
+  pieces.save(out);
+  edges.save(out);
+  for (const PieceFilter* filter : {&first_pieces, &single_pieces, &first_pairs, &edge_pieces, &root_wildcard_heads})
+    filter->save(out);
+  out.value(root_wildcard_min);
+  out.value(static_cast<std::uint8_t>(ascii_other_first));
+  out.value(static_cast<std::uint8_t>(non_ascii_other_first));
+}
+
+bool Automaton::load(ByteReader& in, std::size_t term_count) {
+  nodes = in.values<Node>();
+  terms = in.values<std::uint32_t>();
+  wildcards = in.values<WildcardPrefix>();
+  if (!in.ok() || nodes.empty()) return false;
+  for (const Node& n : nodes) {
+    // A bool holding anything but 0 or 1 is undefined behaviour to read: look at its byte first.
+    std::uint8_t continues = 0;
+    std::memcpy(&continues, reinterpret_cast<const unsigned char*>(&n) + offsetof(Node, continues), 1);
+    if (continues > 1) return false;
+    if (n.terms_begin > n.terms_end || n.terms_end > terms.size()) return false;
+    if (n.wild_begin > n.wild_end || n.wild_end > wildcards.size()) return false;
+  }
+  for (std::uint32_t term : terms) {
+    if (term >= term_count) return false;
+  }
+  for (const WildcardPrefix& w : wildcards) {
+    if (w.edge < Edge::kAdjacent || w.edge > Edge::kWildRoot) return false;
+  }
+  if (!pieces.load(in, nodes.size()) || !edges.load(in, nodes.size())) return false;
+  for (PieceFilter* filter : {&first_pieces, &single_pieces, &first_pairs, &edge_pieces, &root_wildcard_heads}) {
+    if (!filter->load(in)) return false;
+  }
+  root_wildcard_min = in.value<std::uint32_t>();
+  const auto ascii = in.value<std::uint8_t>();
+  const auto non_ascii = in.value<std::uint8_t>();
+  if (!in.ok() || ascii > 1 || non_ascii > 1) return false;
+  ascii_other_first = ascii != 0;
+  non_ascii_other_first = non_ascii != 0;
+  return true;
 }
 
 }  // namespace newswatch::match_detail

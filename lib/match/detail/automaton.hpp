@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "match/detail/bytes.hpp"
 #include "match/detail/piece_hash.hpp"
 #include "match/detail/piece_scanner.hpp"
 #include "match/detail/term_pieces.hpp"
@@ -52,6 +53,10 @@ class PieceDictionary {
   void set_root_child(std::uint32_t id, std::uint32_t node) { entries_[id].root_child = node; }
   std::size_t size() const { return entries_.size(); }
 
+  // For the cache: load is false when the bytes cannot be a dictionary of a trie of node_count nodes.
+  void save(ByteWriter& out) const;
+  bool load(ByteReader& in, std::size_t node_count);
+
  private:
   struct Entry {
     std::uint64_t hash;
@@ -82,6 +87,9 @@ class EdgeTable {
     }
   }
   void insert(std::uint64_t edge_key, std::uint32_t child);
+
+  void save(ByteWriter& out) const;
+  bool load(ByteReader& in, std::size_t node_count);
 
  private:
   struct Slot {
@@ -117,6 +125,9 @@ class PieceFilter {
   void build(std::vector<std::uint64_t> hashes);
   bool may_contain(std::uint64_t hash) const { return view().may_contain(hash); }
   View view() const { return {words_.data(), mask_}; }
+
+  void save(ByteWriter& out) const;
+  bool load(ByteReader& in);
 
  private:
   std::vector<std::uint64_t> words_{0};
@@ -158,6 +169,10 @@ struct Automaton {
   // then curly quotes cannot be passed over unseen either.
   bool non_ascii_other_first = false;
   bool empty() const { return terms.empty(); }
+
+  // For the cache: load is false when the bytes are not an automaton over term_count terms.
+  void save(ByteWriter& out) const;
+  bool load(ByteReader& in, std::size_t term_count);
 };
 
 class AutomatonBuilder {

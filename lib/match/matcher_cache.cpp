@@ -1,0 +1,291 @@
+#include "match/matcher_cache.hpp"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <string_view>
+#include <system_error>
+
+#include "common/bounded_read.hpp"
+#include "common/sha256.hpp"
+#include "match/detail/serialize.hpp"
+
+namespace newswatch {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kMagic[8] = {'N', 'W', 'M', 'C', 'A', 'C', 'H', '1'};
+constexpr std::string_view kEntryPrefix = "matcher-";
+constexpr std::string_view kEntrySuffix = ".bin";
+
+struct Header {
+  char magic[8];
+  char key[64];  // hex SHA-256, as in the file name: a renamed file is not taken for another entry
+  std::uint64_t payload_bytes;
+  std::uint64_t checksum;  // XXH3-64 of the payload
+};
+
+// The GNU build ID of the object this code is linked into (the daemon, or a test), as hex; empty when
+// the linker wrote none. Two builds of different code have different IDs.
+struct BuildIdSearch {
+  std::uintptr_t address;
+  std::string hex;
+};
+
+int find_build_id(dl_phdr_info* info, std::size_t, void* data) {
+  auto* search = static_cast<BuildIdSearch*>(data);
+  bool contains = false;
+  for (int i = 0; i < info->dlpi_phnum && !contains; ++i) {
+    const ElfW(Phdr)& segment = info->dlpi_phdr[i];
+    const std::uintptr_t start = info->dlpi_addr + segment.p_vaddr;
+    contains = segment.p_type == PT_LOAD && search->address >= start && search->address < start + segment.p_memsz;
+  }
+  if (!contains) return 0;
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& segment = info->dlpi_phdr[i];
+    if (segment.p_type != PT_NOTE) continue;
+    const char* note = reinterpret_cast<const char*>(info->dlpi_addr + segment.p_vaddr);
+    const char* end = note + segment.p_memsz;
+    while (note + sizeof(ElfW(Nhdr)) <= end) {
+      const auto* header = reinterpret_cast<const ElfW(Nhdr)*>(note);
+      const char* name = note + sizeof(ElfW(Nhdr));
+      const char* desc = name + ((header->n_namesz + 3) & ~3u);
+      if (desc + header->n_descsz > end) break;
+      if (header->n_type == NT_GNU_BUILD_ID && header->n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        for (std::uint32_t b = 0; b < header->n_descsz; ++b) {
+          const auto byte = static_cast<unsigned char>(desc[b]);
+          search->hex += kHex[byte >> 4];
+          search->hex += kHex[byte & 15];
+        }
+        return 1;
+      }
+      note = desc + ((header->n_descsz + 3) & ~3u);
+    }
+  }
+  return 1;
+}
+
+const std::string& build_id() {
+  static const std::string id = [] {
+    BuildIdSearch search{reinterpret_cast<std::uintptr_t>(&find_build_id), {}};
+    dl_iterate_phdr(find_build_id, &search);
+    return search.hex;
+  }();
+  return id;
+}
+
+std::string errno_text(int error) { return std::error_code(error, std::generic_category()).message(); }
+
+// The entry's bytes, mapped; unmapped when it goes.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() {
+    if (data_ != nullptr) munmap(data_, size_);
+  }
+
+  // Nothing and no problem when the file does not exist (nor its folder: storing will say why).
+  std::optional<std::string_view> open(const fs::path& path, std::string& problem) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno != ENOENT && errno != ENOTDIR) problem = path.string() + ": cannot open: " + errno_text(errno);
+      return std::nullopt;
+    }
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || st.st_size <= 0) {
+      problem = path.string() + ": empty or unreadable";
+      ::close(fd);
+      return std::nullopt;
+    }
+    // MAP_POPULATE: one call maps every page from the page cache, instead of one fault a page.
+    void* data = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    const int error = errno;
+    ::close(fd);
+    if (data == MAP_FAILED) {
+      problem = path.string() + ": cannot map: " + errno_text(error);
+      return std::nullopt;
+    }
+    data_ = data;
+    size_ = static_cast<std::size_t>(st.st_size);
+    return std::string_view(static_cast<const char*>(data_), size_);
+  }
+
+ private:
+  void* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// The payload of a well-formed entry, or a problem.
+std::optional<std::string_view> payload_of(std::string_view bytes, const std::string& key, std::string& problem) {
+  Header header{};
+  if (bytes.size() < sizeof header) {
+    problem = "shorter than its header";
+    return std::nullopt;
+  }
+  std::memcpy(&header, bytes.data(), sizeof header);
+  bytes.remove_prefix(sizeof header);
+  if (std::memcmp(header.magic, kMagic, sizeof kMagic) != 0) {
+    problem = "not a matcher cache entry";
+  } else if (std::string_view(header.key, sizeof header.key) != key) {
+    problem = "holds another entry's key";
+  } else if (header.payload_bytes != bytes.size()) {
+    problem = "truncated: " + std::to_string(bytes.size()) + " of " + std::to_string(header.payload_bytes) +
+              " bytes";
+  } else if (XXH3_64bits(bytes.data(), bytes.size()) != header.checksum) {
+    problem = "checksum mismatch";
+  } else {
+    return bytes;
+  }
+  return std::nullopt;
+}
+
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return true;
+}
+
+// Writes the entry through a temporary file renamed into place; a problem, or empty.
+std::string store(const fs::path& directory, const fs::path& path, const std::string& key, std::string_view payload) {
+  std::error_code error;
+  fs::create_directories(directory, error);
+  if (error) return directory.string() + ": cannot create the cache directory: " + error.message();
+  std::string temporary = (directory / ".matcher-XXXXXX").string();
+  const int fd = mkostemp(temporary.data(), O_CLOEXEC);
+  if (fd < 0) return directory.string() + ": cannot create a file: " + errno_text(errno);
+  Header header{};
+  std::memcpy(header.magic, kMagic, sizeof kMagic);
+  std::memcpy(header.key, key.data(), sizeof header.key);
+  header.payload_bytes = payload.size();
+  header.checksum = XXH3_64bits(payload.data(), payload.size());
+  const bool written = write_all(fd, std::string_view(reinterpret_cast<const char*>(&header), sizeof header)) &&
+                       write_all(fd, payload);
+  const int write_error = errno;
+  if (::close(fd) != 0 || !written) {
+    ::unlink(temporary.c_str());
+    return path.string() + ": cannot write: " + errno_text(written ? errno : write_error);
+  }
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int rename_error = errno;
+    ::unlink(temporary.c_str());
+    return path.string() + ": cannot rename into place: " + errno_text(rename_error);
+  }
+  return {};
+}
+
+// Removes the least recently used entries beyond max_entries (a hit touches its entry).
+void prune(const fs::path& directory, std::size_t max_entries, std::vector<std::string>& problems) {
+  std::vector<std::pair<fs::file_time_type, fs::path>> entries;
+  std::error_code error;
+  for (fs::directory_iterator it(directory, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= kEntryPrefix.size() + kEntrySuffix.size() || name.rfind(kEntryPrefix, 0) != 0 ||
+        name.compare(name.size() - kEntrySuffix.size(), kEntrySuffix.size(), kEntrySuffix) != 0)
+      continue;
+    std::error_code time_error;
+    const auto time = it->last_write_time(time_error);
+    if (!time_error) entries.emplace_back(time, it->path());
+  }
+  if (error) {
+    problems.push_back(directory.string() + ": cannot list: " + error.message());
+    return;
+  }
+  if (entries.size() <= max_entries) return;
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t i = max_entries; i < entries.size(); ++i) fs::remove(entries[i].second, error);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> load_matcher_cached(
+    const std::vector<fs::path>& files, const MatcherOptions& options, const MatcherCacheOptions& cache,
+    MatcherCacheReport& report) {
+  report = {};
+  if (build_id().empty()) {
+    report.problems.push_back("this build of the program has no GNU build ID: compiled watchlists are not cached");
+    return load_matcher(files, options);
+  }
+  // The key is computed over the bytes that are then parsed, so an entry always matches its key even
+  // when a watchlist is saved while this runs.
+  const WatchlistLimits& limits = options.watchlist_limits;
+  std::vector<std::string> contents;
+  std::string key_material = "newswatch matcher cache\n" + build_id() + '\n' + std::to_string(limits.max_terms) +
+                             '\n' + std::to_string(limits.max_file_bytes) + '\n';
+  for (const fs::path& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    std::optional<std::string> bytes;
+    if (in) bytes = read_at_most(in, limits.max_file_bytes);
+    // Unreadable or too large: load_matcher says so, exactly as without a cache.
+    if (!bytes) return load_matcher(files, options);
+    key_material += file.string() + '\n' + std::to_string(bytes->size()) + ' ' + sha256_hex(*bytes) + '\n';
+    contents.push_back(std::move(*bytes));
+  }
+  const std::string key = sha256_hex(key_material);
+  const fs::path path = cache.directory / (std::string(kEntryPrefix) + key + std::string(kEntrySuffix));
+
+  {
+    MappedFile mapped;
+    std::string problem;
+    if (const auto bytes = mapped.open(path, problem)) {
+      if (const auto payload = payload_of(*bytes, key, problem)) {
+        match_detail::ByteReader reader(*payload);
+        if (auto matcher = match_detail::restore_matcher(reader, options)) {
+          report.hit = true;
+          std::error_code touch_error;  // for pruning by use; a read-only directory still serves hits
+          fs::last_write_time(path, fs::file_time_type::clock::now(), touch_error);
+          return std::shared_ptr<const Matcher>(std::move(matcher));
+        }
+        problem = "does not restore";
+      }
+      problem = path.string() + ": " + problem + "; compiling the watchlists instead";
+    }
+    if (!problem.empty()) report.problems.push_back(problem);
+  }
+
+  std::vector<Watchlist> watchlists;
+  std::vector<WatchlistError> errors;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    auto parsed = parse_watchlist(contents[i], files[i].string(), limits);
+    if (parsed) {
+      watchlists.push_back(std::move(parsed.value()));
+    } else {
+      errors.insert(errors.end(), parsed.error().begin(), parsed.error().end());
+    }
+  }
+  if (!errors.empty()) return errors;
+  auto matcher = Matcher::compile(std::move(watchlists), options);
+  if (!matcher) return matcher;
+
+  match_detail::ByteWriter writer;
+  match_detail::save_matcher(**matcher, writer);
+  const std::string problem = store(cache.directory, path, key, writer.bytes());
+  if (problem.empty()) {
+    report.stored = true;
+    prune(cache.directory, cache.max_entries, report.problems);
+  } else {
+    report.problems.push_back(problem);
+  }
+  return matcher;
+}
+
+}  // namespace newswatch
