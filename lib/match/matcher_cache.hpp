@@ -24,7 +24,7 @@ namespace newswatch {
 
 struct MatcherCacheOptions {
   std::filesystem::path directory;  // created when missing
-  std::size_t max_entries = 8;
+  std::size_t max_entries = 4;
 };
 
 struct MatcherCacheReport {
