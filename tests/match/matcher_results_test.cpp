@@ -1,5 +1,6 @@
 // What the matcher reports per match: kind, name, term as written, field, byte offsets, snippet.
 #include <catch2/catch.hpp>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,37 @@ TEST_CASE("snippets of short texts are the whole text with white space collapsed
         "NATO troops moved east \xEF\xBF\xBD again");
   CHECK(make_snippet("NATO troops reached Ciuc\xC4\x83\xE2\x80\x99s town", 0, 4, 160) ==
         "NATO troops reached Ciuc\xC4\x83\xE2\x80\x99s town");
+}
+
+// The snippet rule written the plain way: the window's slice, its edges' white space trimmed, every run
+// of ASCII white space one space, invalid UTF-8 repaired.
+std::string reference_snippet_body(std::string_view slice) {
+  const auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+  while (!slice.empty() && space(slice.front())) slice.remove_prefix(1);
+  while (!slice.empty() && space(slice.back())) slice.remove_suffix(1);
+  std::string out;
+  for (std::size_t i = 0; i < slice.size(); ++i) {
+    if (!space(slice[i])) {
+      out += slice[i];
+    } else if (!space(slice[i - 1])) {
+      out += ' ';
+    }
+  }
+  return sanitize_utf8(out);
+}
+
+TEST_CASE("snippets collapse white space and repair UTF-8 as the plain rule does, at every position") {
+  // Texts shorter than the width are whole snippets, so the body is the rule applied to the text.
+  std::mt19937 random(42);
+  const std::string alphabet[] = {"a", "Z", "7", ".", " ", " ", "  ", "\n", "\t", "\r\n", "\x0B", "\x0C",
+                                  "\xC4\x83", "\xE2\x80\x99", "\xFF", "\xC3", "\x80"};
+  for (int round = 0; round < 20000; ++round) {
+    std::string text = "NATO";
+    const std::size_t pieces = random() % 70;
+    for (std::size_t p = 0; p < pieces; ++p) text += alphabet[random() % std::size(alphabet)];
+    INFO(text);
+    CHECK(make_snippet(text, 0, 4, 400) == reference_snippet_body(text));
+  }
 }
 
 TEST_CASE("the match cap keeps the first matches and reports truncation") {
