@@ -291,10 +291,11 @@ class PieceScanner {
         std::uint64_t quick;
         bool word;
       };
-      Pending pending[64];
-      // Locals only in this loop, so that the count and the filter stay in registers: a count kept in
-      // memory made every piece wait for the previous one's answer.
+      Pending pending[64];  // every piece of the block, in order
+      // Locals only in this loop, so that the count, the answers and the filter stay in registers: a
+      // count kept in memory made every piece wait for the previous one's answer.
       std::size_t pending_count = 0;
+      std::uint64_t passed = 0;  // bit k: pending[k] passed the first filter
       std::size_t runs_on = size + 1;  // start of a word that runs on into non-ASCII text, if any
       for (std::uint64_t candidates = (starts | others) & before_non_ascii & from_i; candidates != 0;
            candidates &= candidates - 1) {
@@ -315,14 +316,22 @@ class PieceScanner {
         const std::size_t length = end - start;
         const std::uint64_t quick = quick_hash(data + start, length, size - start, word ? or_mask : 0);
         pending[pending_count] = {start, end, quick, word};
-        pending_count += filter.template may_start<kWildcards>(quick, data + start, length, size - start, word);
+        passed |= std::uint64_t{filter.template may_start<kWildcards>(quick, data + start, length, size - start, word)}
+                  << pending_count;
+        ++pending_count;
         resume = end;
       }
       // The pieces that passed the first filter, in order: the first that may start a match is where
-      // the skip ends.
-      for (std::size_t k = 0; k < pending_count; ++k) {
+      // the skip ends. The piece after one is usually the next in the block, one space on, whose hash
+      // is known already.
+      for (; passed != 0; passed &= passed - 1) {
+        const auto k = static_cast<std::size_t>(__builtin_ctzll(passed));
         const Pending& c = pending[k];
-        const auto next = [&] { return following_piece(bytes, c.end, size); };
+        const auto next = [&] {
+          if (k + 1 < pending_count && pending[k + 1].start == c.end + 1 && bytes[c.end] == ' ')
+            return FollowingPiece{true, true, pending[k + 1].quick};
+          return following_piece(bytes, c.end, size);
+        };
         if (sink_.template piece_may_start<kFold>(c.quick, data + c.start, c.end - c.start, size - c.start,
                                                   c.word, next))
           return c.start;
