@@ -88,6 +88,11 @@ const std::string& build_id() {
 
 std::string errno_text(int error) { return std::error_code(error, std::generic_category()).message(); }
 
+// A folder or entry the user may not read or write (a scan run against the daemon's configuration
+// by someone else) is no problem worth a warning on every run: the matcher is compiled, as without
+// a cache, the way Python skips bytecode it cannot write.
+bool not_permitted(int error) { return error == EACCES || error == EPERM || error == EROFS; }
+
 // The entry's bytes, mapped; unmapped when it goes.
 class MappedFile {
  public:
@@ -102,7 +107,8 @@ class MappedFile {
   std::optional<std::string_view> open(const fs::path& path, std::string& problem) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      if (errno != ENOENT && errno != ENOTDIR) problem = path.string() + ": cannot open: " + errno_text(errno);
+      if (errno != ENOENT && errno != ENOTDIR && !not_permitted(errno))
+        problem = path.string() + ": cannot open: " + errno_text(errno);
       return std::nullopt;
     }
     struct stat st {};
@@ -165,14 +171,25 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
-// Writes the entry through a temporary file renamed into place; a problem, or empty.
-std::string store(const fs::path& directory, const fs::path& path, const std::string& key, std::string_view payload) {
+struct Stored {
+  bool stored = false;
+  std::string problem;  // empty when stored, or when the folder is not ours to write
+};
+
+// Writes the entry through a temporary file renamed into place.
+Stored store(const fs::path& directory, const fs::path& path, const std::string& key, std::string_view payload) {
   std::error_code error;
   fs::create_directories(directory, error);
-  if (error) return directory.string() + ": cannot create the cache directory: " + error.message();
+  if (error) {
+    if (not_permitted(error.value())) return {};
+    return {false, directory.string() + ": cannot create the cache directory: " + error.message()};
+  }
   std::string temporary = (directory / ".matcher-XXXXXX").string();
   const int fd = mkostemp(temporary.data(), O_CLOEXEC);
-  if (fd < 0) return directory.string() + ": cannot create a file: " + errno_text(errno);
+  if (fd < 0) {
+    if (not_permitted(errno)) return {};
+    return {false, directory.string() + ": cannot create a file: " + errno_text(errno)};
+  }
   Header header{};
   std::memcpy(header.magic, kMagic, sizeof kMagic);
   std::memcpy(header.key, key.data(), sizeof header.key);
@@ -183,14 +200,14 @@ std::string store(const fs::path& directory, const fs::path& path, const std::st
   const int write_error = errno;
   if (::close(fd) != 0 || !written) {
     ::unlink(temporary.c_str());
-    return path.string() + ": cannot write: " + errno_text(written ? errno : write_error);
+    return {false, path.string() + ": cannot write: " + errno_text(written ? errno : write_error)};
   }
   if (::rename(temporary.c_str(), path.c_str()) != 0) {
     const int rename_error = errno;
     ::unlink(temporary.c_str());
-    return path.string() + ": cannot rename into place: " + errno_text(rename_error);
+    return {false, path.string() + ": cannot rename into place: " + errno_text(rename_error)};
   }
-  return {};
+  return {true, {}};
 }
 
 // Removes the least recently used entries beyond max_entries (a hit touches its entry).
@@ -278,12 +295,12 @@ Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> load_matcher
 
   match_detail::ByteWriter writer;
   match_detail::save_matcher(**matcher, writer);
-  const std::string problem = store(cache.directory, path, key, writer.bytes());
-  if (problem.empty()) {
+  const Stored stored = store(cache.directory, path, key, writer.bytes());
+  if (stored.stored) {
     report.stored = true;
     prune(cache.directory, cache.max_entries, report.problems);
-  } else {
-    report.problems.push_back(problem);
+  } else if (!stored.problem.empty()) {
+    report.problems.push_back(stored.problem);
   }
   return matcher;
 }

@@ -31,7 +31,8 @@ struct MatcherCacheReport {
   bool hit = false;     // read back from the cache; false: parsed and compiled
   bool stored = false;  // compiled and written to the cache
   // Entries that could not be read, restored or written, and why; worth a warning, never fatal: the
-  // matcher is then compiled from the watchlists.
+  // matcher is then compiled from the watchlists. A folder or entry the user has no permission for
+  // (or on a read-only file system) is not listed: the cache is just not used.
   std::vector<std::string> problems;
 };
 
