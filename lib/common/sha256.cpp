@@ -1,53 +1,38 @@
 #include "common/sha256.hpp"
 
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <array>
-#include <memory>
-#include <stdexcept>
 
 namespace newswatch {
 
-namespace {
-
-// OpenSSL 3 looks the algorithm up in its provider tables on every EVP_Digest(EVP_sha256()) call,
-// and allocates and frees a context: about 7,000 instructions per short id, 11 % of parsing a feed
-// (callgrind on bench_parse). The fetched algorithm is kept for the process, and one context per
-// thread is reinitialised for each digest.
-const EVP_MD* sha256_algorithm() {
-  static EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return algorithm;
-}
-
-struct ContextFree {
-  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-};
-
-EVP_MD_CTX* thread_context() {
-  thread_local const std::unique_ptr<EVP_MD_CTX, ContextFree> context(EVP_MD_CTX_new());
-  return context.get();
-}
-
-}  // namespace
-
+// OpenSSL 3's EVP interface costs several thousand instructions a digest beyond the hashing itself:
+// a provider lookup unless the algorithm is fetched ahead, and a context allocated and freed at every
+// initialisation even when it is reused (fixed upstream in openssl/openssl#18105, not in Debian 12's
+// 3.0). Articles' ids are short, so that overhead was most of sha256_hex and 5-10 % of parsing a
+// feed (callgrind on bench_parse). The one-shot SHA256() runs the same accelerated code (SHA-NI
+// where the CPU has it) without it; it is deprecated in OpenSSL 3 in favour of EVP but present in
+// every 3.x build that keeps the deprecated interfaces, as Debian's does.
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
 std::string sha256_hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_MD_CTX* context = thread_context();
-  const EVP_MD* algorithm = sha256_algorithm();
-  if (context == nullptr || algorithm == nullptr || EVP_DigestInit_ex2(context, algorithm, nullptr) != 1 ||
-      EVP_DigestUpdate(context, bytes.data(), bytes.size()) != 1 ||
-      EVP_DigestFinal_ex(context, digest.data(), &length) != 1) {
-    throw std::runtime_error("SHA-256 failed");  // only on a broken OpenSSL: an invariant
-  }
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256_CTX context;
+  SHA256_Init(&context);
+  SHA256_Update(&context, bytes.data(), bytes.size());
+  SHA256_Final(digest.data(), &context);
   static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(hex[digest[i] >> 4]);
-    out.push_back(hex[digest[i] & 0xF]);
+  std::string out(2 * digest.size(), '\0');
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    out[2 * i] = hex[digest[i] >> 4];
+    out[2 * i + 1] = hex[digest[i] & 0xF];
   }
   return out;
 }
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 }  // namespace newswatch
