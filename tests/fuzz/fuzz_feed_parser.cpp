@@ -1,11 +1,14 @@
 // Feed parser: response bytes (optionally preceded by a "Content-Type: ..." line) to a Feed.
 // Checks: never crashes; every text it returns is valid UTF-8; the item cap holds; every article has
-// an id; a date it returns prints and reads back the same; the JSON output line can be built.
+// an id; a date it returns prints and reads back the same; the JSON output line can be built; a JSON
+// document reads the same with simdjson as with nlohmann alone.
 #include <cstddef>
 #include <cstdint>
 
+#include "common/utf8.hpp"
 #include "feed/article_json.hpp"
 #include "feed/date.hpp"
+#include "feed/detail/parse_common.hpp"
 #include "feed/parser.hpp"
 #include "fuzz_support.hpp"
 
@@ -38,6 +41,19 @@ void check_article(const Feed& feed, const Article& article, const ParseLimits& 
   (void)article_to_json(feed, article).dump();
 }
 
+// Everything a JSON Feed parse says, as one string.
+std::string json_outcome(std::string_view text, const ParseLimits& limits, detail::JsonParser parser) {
+  const auto result = detail::read_json_feed(text, "https://example.org/feeds/fuzz.json", limits, parser);
+  if (!result) {
+    return "error " + std::to_string(result.error().line) + ":" + std::to_string(result.error().column) + " " +
+           result.error().message;
+  }
+  std::string out = result->feed.title + "\n" + result->feed.link + "\n";
+  for (const auto& warning : result->warnings) out += warning.message + "\n";
+  for (const Article& article : result->feed.articles) out += article_to_json(result->feed, article).dump() + "\n";
+  return out;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -48,6 +64,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.max_title_bytes = 300;
   limits.max_text_bytes = 2000;
   limits.max_names = 20;
+  if (first_invalid_utf8(body) == body.size()) {
+    fuzz::require(json_outcome(body, limits, detail::JsonParser::fast) ==
+                      json_outcome(body, limits, detail::JsonParser::reference),
+                  "JSON reads the same with simdjson as with nlohmann", body);
+  }
   auto result = parse_feed(body, content_type, "https://example.org/feeds/fuzz.xml", limits);
   if (!result) {
     fuzz::require_utf8(result.error().message, "error message is valid UTF-8");

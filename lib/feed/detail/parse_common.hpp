@@ -24,7 +24,10 @@ void locate(std::string_view text, std::size_t offset, std::size_t& line, std::s
 // `text` is valid UTF-8. Both readers append warnings and stop adding articles at limits.max_items.
 Result<ParsedFeed, ParseProblem> read_xml_feed(std::string text, std::string_view feed_url,
                                                const ParseLimits& limits);
+// fast: simdjson where it accepts the document, nlohmann for the rest; reference: nlohmann alone (the
+// tests hold the two to the same results).
+enum class JsonParser { fast, reference };
 Result<ParsedFeed, ParseProblem> read_json_feed(std::string_view text, std::string_view feed_url,
-                                                const ParseLimits& limits);
+                                                const ParseLimits& limits, JsonParser parser = JsonParser::fast);
 
 }  // namespace newswatch::detail
