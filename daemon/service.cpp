@@ -119,7 +119,7 @@ class Service::Loop {
     std::optional<Config> config;
     std::shared_ptr<const Matcher> matcher;
     std::vector<std::string> problems;
-    MatcherCacheReport cache;
+    std::optional<MatcherCacheReport> cache;  // when the watchlists were loaded at all
   };
 
   // A log line and a metric for how the watchlists were loaded (metric on the loop thread only).
@@ -678,7 +678,8 @@ void Service::Loop::begin_reload() {
       return reloaded;
     }
     apply_state_directory(*config);
-    auto matcher = load_matcher_cached(config->watchlists, matcher_options(*config), cache, reloaded.cache);
+    reloaded.cache.emplace();
+    auto matcher = load_matcher_cached(config->watchlists, matcher_options(*config), cache, *reloaded.cache);
     if (!matcher) {
       for (const auto& problem : matcher.error()) reloaded.problems.push_back(problem.to_string());
       return reloaded;
@@ -692,7 +693,7 @@ void Service::Loop::begin_reload() {
 void Service::Loop::finish_reload() {
   if (!reload_.valid() || reload_.wait_for(0s) != std::future_status::ready) return;
   Reloaded reloaded = reload_.get();
-  note_matcher_cache(reloaded.cache);
+  if (reloaded.cache) note_matcher_cache(*reloaded.cache);
   if (!reloaded.config) {
     metrics_->reload("failed");
     // One line for one problem (the usual broken edit), so that an alert on log lines fires once.

@@ -6,13 +6,15 @@
 
 namespace newswatch {
 
-// OpenSSL 3's EVP interface costs several thousand instructions a digest beyond the hashing itself:
-// a provider lookup unless the algorithm is fetched ahead, and a context allocated and freed at every
+// OpenSSL 3's EVP interface costs thousands of instructions a digest beyond the hashing itself: a
+// provider lookup unless the algorithm is fetched ahead, and a context allocated and freed at every
 // initialisation even when it is reused (fixed upstream in openssl/openssl#18105, not in Debian 12's
-// 3.0). Articles' ids are short, so that overhead was most of sha256_hex and 5-10 % of parsing a
-// feed (callgrind on bench_parse). The one-shot SHA256() runs the same accelerated code (SHA-NI
-// where the CPU has it) without it; it is deprecated in OpenSSL 3 in favour of EVP but present in
-// every 3.x build that keeps the deprecated interfaces, as Debian's does.
+// 3.0). Article ids are short, so that overhead was a large part of sha256_hex (3 % of parsing the
+// fixture corpus, callgrind on bench_parse). The low-level calls run the same accelerated code
+// (SHA-NI where the CPU has it) without it; the one-shot SHA256() does not help, as OpenSSL 3 routes
+// it through EVP_Q_digest. They are deprecated in favour of EVP but present in every 3.x build that
+// keeps the deprecated interfaces, as Debian's does; without them, go back to EVP with one context
+// reused per thread.
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
