@@ -1,31 +1,15 @@
 // The config loader's own bounds: file size, secret size, durations and sizes that would overflow.
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
 #include "config.hpp"
+#include "temporary_folder.hpp"
 
 using namespace newswatch;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A fresh folder under the system's temporary folder, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "newswatch-config-test-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 void write(const std::filesystem::path& file, const std::string& text) {
   std::ofstream(file, std::ios::binary) << text;
@@ -53,7 +37,7 @@ TEST_CASE("sizes that would wrap around are refused") {
 }
 
 TEST_CASE("a configuration file over the cap is refused without reading it all") {
-  TempDir dir;
+  testing::TemporaryFolder dir{"newswatch-config-test"};
   const auto file = dir.path() / "newswatch.yaml";
   write(file, "watchlists: [w.yaml]\n# " + std::string(kMaxConfigBytes, 'x') + "\n");
   auto result = load_config(file);
@@ -66,7 +50,7 @@ TEST_CASE("a configuration file over the cap is refused without reading it all")
 }
 
 TEST_CASE("password_file: only a bounded first line is read") {
-  TempDir dir;
+  testing::TemporaryFolder dir{"newswatch-config-test"};
   const std::string sink =
       "watchlists: [w.yaml]\nsink: {type: kafka, brokers: b, security: {protocol: sasl_plaintext, "
       "sasl_mechanism: PLAIN, username: u, password_file: ";

@@ -2,8 +2,6 @@
 // truncated entry, an unwritable folder each fall back to compiling, with the reason reported; the
 // folder keeps only the newest entries. Restoring checks every index, so damaged bytes that pass the
 // checksum by chance still never make a matcher that reads out of bounds (ASan runs this too).
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -16,29 +14,12 @@
 #include "match/matcher.hpp"
 #include "match/matcher_cache.hpp"
 #include "matcher_test_articles.hpp"
+#include "temporary_folder.hpp"
 
 namespace newswatch {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TemporaryFolder {
- public:
-  TemporaryFolder() {
-    std::string pattern = (fs::temp_directory_path() / "newswatch-matcher-cache-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TemporaryFolder() {
-    std::error_code ignored;
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ignored);
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 void write(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -102,7 +83,7 @@ std::string behaviour(const Matcher& matcher) {
 }
 
 struct Setup {
-  TemporaryFolder folder;
+  testing::TemporaryFolder folder{"newswatch-matcher-cache"};
   fs::path ports = folder.path() / "ports.yaml";
   MatcherCacheOptions cache{folder.path() / "cache", 8};
   Setup() { write(ports, kSecondWatchlist); }
