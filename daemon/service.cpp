@@ -89,8 +89,6 @@ class Service::Loop {
     FeedConfig config;
     FeedState state;
     bool healthy = true;
-    // RSS <ttl> of the last document parsed: a 304 says the document, and so its ttl, is unchanged.
-    std::optional<std::chrono::minutes> ttl;
     Clock::time_point due_at{};  // when the scheduler handed it out, for the poll-cycle histogram
   };
 
@@ -331,7 +329,7 @@ void Service::Loop::handle_fetch(FetchResult result) {
   FreshnessHints hints =
       freshness_from_headers(header(result.response.cache_control), header(result.response.expires),
                              header(result.response.date), now);
-  hints.ttl = feed.ttl;
+  hints.ttl = feed.state.ttl;
   const auto outcome = scheduler_->on_success(feed.config.url, hints, now);
   if (!outcome) return;
   feed.state.consecutive_failures = 0;
@@ -396,7 +394,7 @@ void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, 
                  warning.message, parsed->feed.articles.size());
     metrics_->parse_warning(to_string(warning.kind));
   }
-  feed.ttl = parsed->feed.ttl;
+  feed.state.ttl = parsed->feed.ttl;
   metrics_->parse_result(parsed->malformed() ? "malformed" : "ok");
   metrics_->items_parsed(parsed->feed.articles.size());
 

@@ -26,7 +26,7 @@
 namespace newswatch {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Each entry migrates from version i to i + 1. Never edit a released entry: append a new one.
 constexpr const char* kMigrations[] = {
@@ -66,6 +66,10 @@ constexpr const char* kMigrations[] = {
     // schema 1 get '' and the sink's fallback source.
     R"sql(
       ALTER TABLE outbox ADD COLUMN source TEXT NOT NULL DEFAULT '';
+    )sql",
+    // 3: a feed's RSS <ttl> in minutes (NULL: none), kept across restarts like its validators.
+    R"sql(
+      ALTER TABLE feeds ADD COLUMN ttl_minutes INTEGER;
     )sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
@@ -145,6 +149,13 @@ class Use {
     }
   }
   void integer(int index, int64_t value) { sqlite3_bind_int64(statement_, index, value); }
+  void optional_integer(int index, std::optional<int64_t> value) {
+    if (value) {
+      integer(index, *value);
+    } else {
+      sqlite3_bind_null(statement_, index);
+    }
+  }
   void time(int index, const std::optional<StateTime>& value) {
     if (value) {
       integer(index, to_ms(*value));
@@ -168,6 +179,7 @@ class Use {
     return column_text(index);
   }
   int64_t column_integer(int index) const { return sqlite3_column_int64(statement_, index); }
+  bool column_present(int index) const { return sqlite3_column_type(statement_, index) != SQLITE_NULL; }
   std::optional<StateTime> column_time(int index) const {
     if (sqlite3_column_type(statement_, index) == SQLITE_NULL) return std::nullopt;
     return from_ms(column_integer(index));
@@ -179,7 +191,7 @@ class Use {
 
 constexpr const char* kFeedColumns =
     "url, etag, last_modified, redirect_url, last_status, last_success_ms, last_attempt_ms, next_poll_ms, "
-    "consecutive_failures";
+    "consecutive_failures, ttl_minutes";
 
 }  // namespace
 
@@ -384,7 +396,7 @@ bool StateStore::Impl::prepare(Statement& statement, const char* sql) {
 std::optional<StateError> StateStore::Impl::prepare_all() {
   const std::string feed_select = std::string("SELECT ") + kFeedColumns + " FROM feeds";
   const std::string feed_put = std::string("INSERT OR REPLACE INTO feeds (") + kFeedColumns +
-                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
   const std::pair<Statement*, std::string> all[] = {
       {&statements_.begin, "BEGIN IMMEDIATE"},
       {&statements_.commit, "COMMIT"},
@@ -427,6 +439,7 @@ FeedState StateStore::Impl::read_feed(const Use& use) {
   feed.last_attempt = use.column_time(6);
   feed.next_poll = use.column_time(7);
   feed.consecutive_failures = static_cast<int>(use.column_integer(8));
+  if (use.column_present(9)) feed.ttl = std::chrono::minutes(use.column_integer(9));
   return feed;
 }
 
@@ -463,6 +476,7 @@ bool StateStore::Impl::put_feed(const FeedState& feed) {
   use.time(7, feed.last_attempt);
   use.time(8, feed.next_poll);
   use.integer(9, feed.consecutive_failures);
+  use.optional_integer(10, feed.ttl ? std::optional<int64_t>(feed.ttl->count()) : std::nullopt);
   return use.step() == SQLITE_DONE;
 }
 

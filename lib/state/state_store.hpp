@@ -68,6 +68,9 @@ struct FeedState {
   std::optional<StateTime> last_attempt;
   std::optional<StateTime> next_poll;
   int consecutive_failures = 0;
+  // RSS <ttl> of the last document parsed: a 304 says the document, and so its ttl, is unchanged, and
+  // a restart must not forget it and poll the feed faster than its publisher asked.
+  std::optional<std::chrono::minutes> ttl;
 
   bool operator==(const FeedState&) const = default;
 };

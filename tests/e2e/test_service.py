@@ -375,6 +375,10 @@ class Freshness(ServiceTestCase):
         self.assertLess(next_poll_after_success(plain), 60)
         self.assertEqual(1, self.polls(cached))
         self.assertEqual(0, daemon.stop()[0])
+        # The ttl is state too: after a restart a 304 still carries it (the document is unchanged).
+        with sqlite3.connect("file:%s?mode=ro" % state, uri=True, timeout=10) as db:
+            ttls = dict(db.execute("SELECT url, ttl_minutes FROM feeds").fetchall())
+        self.assertEqual({cached: 30, plain: None}, ttls)
 
 
 # Every family the issue asks for: feeds by health, fetches by result, bytes fetched, items parsed, alerts

@@ -96,6 +96,7 @@ TEST_CASE("feed state round-trips and survives a restart") {
   feed.last_attempt = t0 + 2s;
   feed.next_poll = t0 + 5min;
   feed.consecutive_failures = 0;
+  feed.ttl = 30min;
 
   FeedState other;
   other.url = "https://example.net/atom";
@@ -117,6 +118,8 @@ TEST_CASE("feed state round-trips and survives a restart") {
   CHECK(feeds[1] == feed);
   CHECK_FALSE(feeds[0].etag.has_value());
   CHECK_FALSE(feeds[0].last_success.has_value());
+  CHECK_FALSE(feeds[0].ttl.has_value());
+  CHECK(feeds[1].ttl == std::optional<std::chrono::minutes>(30min));
 
   feed.etag.reset();
   feed.last_status = "200";
@@ -415,7 +418,7 @@ TEST_CASE("the schema is versioned and a newer one is refused") {
   { open_store(path); }  // reopening does not migrate twice
   {
     RawDb raw(path);
-    CHECK(raw.single_text("SELECT group_concat(version) FROM schema_version") == "2");
+    CHECK(raw.single_text("SELECT group_concat(version) FROM schema_version") == "3");
     CHECK(raw.single_text("PRAGMA journal_mode") == "wal");
     raw.exec("UPDATE schema_version SET version = 99");
   }
@@ -425,7 +428,7 @@ TEST_CASE("the schema is versioned and a newer one is refused") {
   CHECK_THAT(opened.error().describe(), Catch::Contains("99"));
 }
 
-TEST_CASE("a schema 1 file opens, migrates to schema 2 and keeps its outbox") {
+TEST_CASE("a schema 1 file opens, migrates to the current schema and keeps its outbox and feeds") {
   TempDir dir;
   const std::string path = dir.file("state.db");
   {
@@ -467,6 +470,7 @@ TEST_CASE("a schema 1 file opens, migrates to schema 2 and keeps its outbox") {
     const auto feed = store->feed("https://feeds.example.org/old.rss").value();
     REQUIRE(feed.has_value());
     CHECK(feed->etag == std::optional<std::string>("\"v1\""));
+    CHECK_FALSE(feed->ttl.has_value());  // schema 3's column: no ttl known for an old row
     const auto committed = store->commit_articles({article("new", true)}, t0 + 1s).value();
     REQUIRE(committed[0].outbox_id.has_value());
     const auto rows = all_pending(*store);
@@ -480,7 +484,7 @@ TEST_CASE("a schema 1 file opens, migrates to schema 2 and keeps its outbox") {
     CHECK(rows[1].id > rows[0].id);
   }
   RawDb raw(path);
-  CHECK(raw.single_text("SELECT group_concat(version) FROM schema_version") == "2");
+  CHECK(raw.single_text("SELECT group_concat(version) FROM schema_version") == "3");
   CHECK(raw.single_text("PRAGMA integrity_check") == "ok");
   auto reopened = open_store(path);  // a migrated file opens again without migrating twice
   CHECK(all_pending(*reopened).size() == 2);
