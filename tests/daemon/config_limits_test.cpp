@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "config.hpp"
-#include "temporary_folder.hpp"
+#include "temp_dir.hpp"
 
 using namespace newswatch;
 using namespace std::chrono_literals;
@@ -37,7 +37,7 @@ TEST_CASE("sizes that would wrap around are refused") {
 }
 
 TEST_CASE("a configuration file over the cap is refused without reading it all") {
-  testing::TemporaryFolder dir{"newswatch-config-test"};
+  testing::TempDir dir{"newswatch-config-test"};
   const auto file = dir.path() / "newswatch.yaml";
   write(file, "watchlists: [w.yaml]\n# " + std::string(kMaxConfigBytes, 'x') + "\n");
   auto result = load_config(file);
@@ -50,7 +50,7 @@ TEST_CASE("a configuration file over the cap is refused without reading it all")
 }
 
 TEST_CASE("password_file: only a bounded first line is read") {
-  testing::TemporaryFolder dir{"newswatch-config-test"};
+  testing::TempDir dir{"newswatch-config-test"};
   const std::string sink =
       "watchlists: [w.yaml]\nsink: {type: kafka, brokers: b, security: {protocol: sasl_plaintext, "
       "sasl_mechanism: PLAIN, username: u, password_file: ";

@@ -14,7 +14,7 @@
 #include "match/matcher.hpp"
 #include "match/matcher_cache.hpp"
 #include "matcher_test_articles.hpp"
-#include "temporary_folder.hpp"
+#include "temp_dir.hpp"
 
 namespace newswatch {
 namespace {
@@ -83,7 +83,7 @@ std::string behaviour(const Matcher& matcher) {
 }
 
 struct Setup {
-  testing::TemporaryFolder folder{"newswatch-matcher-cache"};
+  testing::TempDir folder{"newswatch-matcher-cache"};
   fs::path ports = folder.path() / "ports.yaml";
   MatcherCacheOptions cache{folder.path() / "cache", 8};
   Setup() { write(ports, kSecondWatchlist); }

@@ -1,5 +1,6 @@
 #pragma once
-// A fresh directory under the system temp folder, removed with everything in it at scope exit.
+// A fresh directory under the system temp folder, removed with everything in it at scope exit (made
+// writable again first, so a test may take permissions away).
 #include <stdlib.h>
 
 #include <filesystem>
@@ -10,8 +11,8 @@ namespace newswatch::testing {
 
 class TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "newswatch-state-XXXXXX").string();
+  explicit TempDir(const std::string& prefix = "newswatch-test") {
+    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }
