@@ -19,12 +19,18 @@ namespace newswatch {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 #endif
-std::string sha256_hex(std::string_view bytes) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+Sha256Digest sha256(std::string_view bytes) {
+  static_assert(SHA256_DIGEST_LENGTH == std::tuple_size_v<Sha256Digest>);
+  Sha256Digest digest{};
   SHA256_CTX context;
   SHA256_Init(&context);
   SHA256_Update(&context, bytes.data(), bytes.size());
   SHA256_Final(digest.data(), &context);
+  return digest;
+}
+
+std::string sha256_hex(std::string_view bytes) {
+  const Sha256Digest digest = sha256(bytes);
   static constexpr char hex[] = "0123456789abcdef";
   std::string out(2 * digest.size(), '\0');
   for (std::size_t i = 0; i < digest.size(); ++i) {

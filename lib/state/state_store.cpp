@@ -1,12 +1,12 @@
 #include "state/state_store.hpp"
 
-#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <array>
-#include <stdexcept>
 #include <utility>
+
+#include "common/sha256.hpp"
 
 // Durability choice (Durability::process_crash, i.e. synchronous=NORMAL, is the default).
 // In WAL mode NORMAL writes every commit to the WAL before returning but fsyncs only at checkpoints,
@@ -76,15 +76,8 @@ static_assert(std::size(kMigrations) == kSchemaVersion);
 
 using IdentityKey = std::array<unsigned char, 32>;
 
-IdentityKey identity_key(std::string_view identity) {
-  IdentityKey key{};
-  unsigned int length = 0;
-  if (EVP_Digest(identity.data(), identity.size(), key.data(), &length, EVP_sha256(), nullptr) != 1 ||
-      length != key.size()) {
-    throw std::runtime_error("SHA-256 failed");  // only on a broken OpenSSL: an invariant
-  }
-  return key;
-}
+// The key of an identity: its SHA-256 (common/sha256, which avoids OpenSSL 3's per-digest EVP costs).
+IdentityKey identity_key(std::string_view identity) { return sha256(identity); }
 
 int64_t to_ms(StateTime time) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
