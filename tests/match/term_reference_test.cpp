@@ -394,5 +394,54 @@ TEST_CASE("the engine agrees with the naive reference on long, mostly ASCII text
   CHECK(c.with_hits > 500);
 }
 
+// Long texts that are mostly Cyrillic (or Greek) words, which the scanner also skips 64 bytes at a time
+// once it has met a letter of their script, hashing each word from the text: lowercase words, capitals
+// that fold to other bytes, letters that lose a mark (й, ё), words that straddle block edges, words
+// that mix scripts or run on into marks, and the punctuation of Russian news.
+const std::vector<std::string> kCyrillicFiller{
+    "войска",   "Войска", "ВОЙСКА", "и", "в", "НАТО", "нато", "Румынии", "Болгарии", "ёлка", "Ёлка",
+    "заявил",   "США",    "2022г",  "COVIDа", "замо\u0301к", "Αθήνα", "ΑΘΗΝΑ", "ѓѕ", "Ӑӓ", "\u0482",
+    std::string(40, 'x'), [] {
+      std::string long_word;  // 80 bytes: straddles block edges wherever it falls
+      for (int i = 0; i < 40; ++i) long_word += "ж";
+      return long_word;
+    }(),
+    "абвгдежзиклмнопрстуфхцчшщъыьэюя",
+    "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдежзиклмнопрстуфхцчшщ"};
+const std::vector<std::string> kRussianPunctuation{"«", "»", "\uFFFD", "—", "…", ",", ".", "\u00A0", "’"};
+
+std::vector<std::string> long_mostly_cyrillic_pieces(std::mt19937& rng) {
+  auto pick = [&](const std::vector<std::string>& from) {
+    return from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(rng)];
+  };
+  std::vector<std::string> pieces;
+  const int count = std::uniform_int_distribution<int>(20, 160)(rng);
+  for (int i = 0; i < count; ++i) {
+    const int roll = std::uniform_int_distribution<int>(0, 99)(rng);
+    if (roll < 42) {
+      pieces.push_back(pick(kCyrillicFiller));
+    } else if (roll < 75) {
+      pieces.push_back(roll < 70 ? " " : pick(kSeparators));
+    } else if (roll < 85) {
+      pieces.push_back(pick(kWords));
+    } else if (roll < 97) {
+      pieces.push_back(pick(roll < 91 ? kRussianPunctuation : kOthers));
+    } else if (roll < 99) {
+      pieces.push_back(pick(kFiller));
+    } else {
+      pieces.push_back(pick(kBroken));
+    }
+  }
+  return pieces;
+}
+
+TEST_CASE("the engine agrees with the naive reference on long, mostly Cyrillic texts", "[term][reference]") {
+  std::mt19937 rng(20261203);
+  const Comparison c = compare_with_reference(rng, 1500, long_mostly_cyrillic_pieces);
+  CHECK(c.mismatches == 0);
+  CHECK(c.compared == 1500);
+  CHECK(c.with_hits > 500);
+}
+
 }  // namespace
 }  // namespace newswatch

@@ -236,47 +236,44 @@ class StreamMatcher {
   // The first, cheap stage of piece_may_start: false means piece_may_start is false too. Written
   // without branches, for a loop over many pieces whose answers are mostly no; a value, so that the
   // skip loop holds it in registers across its stores.
-  template <bool kFold>
   struct QuickStart {
     PieceFilter::View first_pieces;
     PieceFilter::View root_wildcard_heads;
     std::size_t root_wildcard_min;
 
-    // kWildcards: root_wildcard_min != 0, decided once per text by the caller.
+    // kWildcards: root_wildcard_min != 0, decided once per text by the caller, who then passes head,
+    // the quick_hash of the piece's first root_wildcard_min normalised bytes (anything when the piece
+    // is shorter).
     template <bool kWildcards>
-    bool may_start(std::uint64_t quick, const char* p, std::size_t size, std::size_t available, bool word) const {
+    bool may_start(std::uint64_t quick, std::uint64_t head, std::size_t size, bool word) const {
       bool result = first_pieces.may_contain(quick);
       if constexpr (kWildcards) {
-        result |= word && size >= root_wildcard_min &&
-                  root_wildcard_heads.may_contain(
-                      quick_hash(p, root_wildcard_min, available, kFold ? kFoldAsciiWord : 0));
+        result |= word && size >= root_wildcard_min && root_wildcard_heads.may_contain(head);
       }
       return result;
     }
   };
-  template <bool kFold>
-  QuickStart<kFold> quick_start() const {
+  QuickStart quick_start() const {
     return {a_.first_pieces.view(), a_.root_wildcard_heads.view(), root_wildcard_min_};
   }
+  std::size_t root_wildcard_min() const { return root_wildcard_min_; }
 
-  // Whether a whole ASCII piece [p, p + size) (a word, or one other character) that no letter or digit
-  // precedes may start a match; next() describes the piece after it (a FollowingPiece) and is asked
-  // only when the piece is the first of terms of two pieces or more. Common words ("the", "a", "in")
-  // are the first pieces of some of many terms: checking the next piece here is much cheaper than
-  // opening a partial match for each of them.
-  template <bool kFold, typename NextPiece>
-  bool piece_may_start(std::uint64_t quick, const char* p, std::size_t size, std::size_t available, bool word,
-                       NextPiece&& next) const {
+  // Whether a whole piece (a word, or one other character) that no letter or digit precedes may start a
+  // match as the first piece of a term, from its quick_hash; next() describes the piece after it (a
+  // FollowingPiece) and is asked only when the piece is the first of terms of two pieces or more.
+  // Common words ("the", "a", "in") are the first pieces of some of many terms: checking the next
+  // piece here is much cheaper than opening a partial match for each of them.
+  template <typename NextPiece>
+  bool piece_may_start(std::uint64_t quick, NextPiece&& next) const {
     // first_pieces holds single_pieces: most pieces are neither, and that takes one probe.
-    if (a_.first_pieces.may_contain(quick)) {
-      if (a_.single_pieces.may_contain(quick)) return true;
-      const FollowingPiece following = next();
-      if (!following.known || (following.exists && a_.first_pairs.may_contain(pair_hash(quick, following.quick))))
-        return true;
-    }
-    return word && root_wildcard_min_ != 0 && size >= root_wildcard_min_ &&
-           a_.root_wildcard_heads.may_contain(quick_hash(p, root_wildcard_min_, available, kFold ? kFoldAsciiWord : 0));
+    if (!a_.first_pieces.may_contain(quick)) return false;
+    if (a_.single_pieces.may_contain(quick)) return true;
+    const FollowingPiece following = next();
+    return !following.known || (following.exists && a_.first_pairs.may_contain(pair_hash(quick, following.quick)));
   }
+  // Whether a word of root_wildcard_min() normalised bytes or more may start a match of a one-word
+  // wildcard term, from the quick_hash of its first root_wildcard_min() bytes.
+  bool root_wildcard_head_may_start(std::uint64_t head) const { return a_.root_wildcard_heads.may_contain(head); }
 
   void operator()(const Piece& piece) {
     next_.clear();

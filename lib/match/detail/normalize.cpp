@@ -99,6 +99,9 @@ struct PartBlock {
   std::uint32_t begin[kBlockSize + 1];  // parts of code point (first + i) are parts[begin[i], begin[i + 1])
   std::uint64_t unchanged_letters[kBlockSize / 64] = {};  // bit i: (first + i) is a letter or digit
                                                           // that normalises to itself
+  std::uint64_t two_byte_letters[kBlockSize / 64] = {};  // bit i: (first + i) and its normalisation are
+                                                         // one letter or digit each, both of two bytes
+  std::uint16_t two_byte_normalized[kBlockSize] = {};    // that normalisation's bytes, the first one low
   std::vector<NormalizedPart> parts;
 };
 
@@ -108,8 +111,15 @@ const PartBlock* build_block(char32_t first, bool fold) {
   for (std::size_t i = 0; i < kBlockSize; ++i) {
     block->begin[i] = static_cast<std::uint32_t>(block->parts.size());
     const std::size_t count = normalize_char(first + static_cast<char32_t>(i), fold, normalized);
-    if (count == 1 && normalized[0] == first + i && classify(normalized[0]) == CharKind::kWord)
-      block->unchanged_letters[i / 64] |= std::uint64_t{1} << (i % 64);
+    const char32_t cp = first + static_cast<char32_t>(i);
+    const bool one_letter = count == 1 && classify(normalized[0]) == CharKind::kWord;
+    if (one_letter && normalized[0] == cp) block->unchanged_letters[i / 64] |= std::uint64_t{1} << (i % 64);
+    const auto two_bytes = [](char32_t c) { return c >= 0x80 && c < 0x800; };
+    if (one_letter && two_bytes(cp) && two_bytes(normalized[0])) {
+      block->two_byte_letters[i / 64] |= std::uint64_t{1} << (i % 64);
+      block->two_byte_normalized[i] = static_cast<std::uint16_t>((0xC0u | (normalized[0] >> 6)) |
+                                                                 ((0x80u | (normalized[0] & 0x3Fu)) << 8));
+    }
     for (std::size_t k = 0; k < count; ++k) {
       NormalizedPart part{normalized[k], classify(normalized[k]), 0, {}};
       std::string utf8;
@@ -155,7 +165,8 @@ NormalizedBlock normalized_block(char32_t cp, bool fold) {
   static PartCache cased_cache;
   if (cp > kInvalidByte) cp = kInvalidByte;  // every invalid value normalises alike
   const PartBlock& block = (fold ? folded_cache : cased_cache).block(cp >> kBlockBits, fold);
-  return {block.begin, block.parts.data(), block.unchanged_letters};
+  return {block.begin, block.parts.data(), block.unchanged_letters, block.two_byte_letters,
+          block.two_byte_normalized};
 }
 
 NormalizedParts normalized_parts(char32_t cp, bool fold) {

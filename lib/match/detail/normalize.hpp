@@ -96,6 +96,11 @@ struct NormalizedBlock {
   const std::uint32_t* begin;   // parts of the code point at offset i: parts[begin[i], begin[i + 1])
   const NormalizedPart* parts;
   const std::uint64_t* unchanged_letters;  // 256 bits: a letter or digit whose normalisation is itself
+  // For the skip loop, which hashes words of two-byte letters straight from the text (Cyrillic, Greek):
+  // 256 bits, a code point of two UTF-8 bytes whose normalisation is one letter or digit of two bytes
+  // (the unchanged ones, and most capitals: "Р" -> "р", "й" -> "и"); and those two bytes, first one low.
+  const std::uint64_t* two_byte_letters;
+  const std::uint16_t* two_byte_normalized;
 
   NormalizedParts of(char32_t cp) const {
     const std::size_t offset = cp & 0xFF;

@@ -41,9 +41,22 @@ inline std::uint64_t hash_piece(const char* p, std::size_t n, std::size_t availa
 }
 
 // A cheaper hash for the filters, which every piece of text meets: the length and the first eight
-// bytes, one multiply. Longer pieces that share those only cost a false positive.
-inline std::uint64_t quick_hash(const char* p, std::size_t n, std::size_t available, std::uint64_t or_mask) {
+// bytes, one multiply. Longer pieces that share those only cost a false positive. In two steps, so that
+// the first eight bytes can be put together elsewhere (from a word's normalised letters) and serve
+// both the piece's hash and its head's (quick_hash_of(first, head_length)).
+inline std::uint64_t first_eight(const char* p, std::size_t available, std::uint64_t or_mask) {
   std::uint64_t w = 0;
+  if (available >= 8) {
+    std::memcpy(&w, p, 8);
+  } else {
+    for (std::size_t k = 0; k < available; ++k)
+      w |= std::uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
+  }
+  return w | or_mask;
+}
+
+// quick_hash of a piece of n bytes whose first bytes are w's low ones (bytes past n are ignored).
+inline std::uint64_t quick_hash_of(std::uint64_t w, std::size_t n) {
   // The low n bytes, all of them from eight on; a table, not a branch, as word lengths are random.
   static constexpr std::uint64_t kKeep[9] = {0,
                                              0xFFull,
@@ -55,14 +68,12 @@ inline std::uint64_t quick_hash(const char* p, std::size_t n, std::size_t availa
                                              0xFFFFFFFFFFFFFFull,
                                              ~std::uint64_t{0}};
   const std::uint64_t keep = kKeep[n < 8 ? n : 8];
-  if (available >= 8) {
-    std::memcpy(&w, p, 8);
-  } else {
-    for (std::size_t k = 0; k < available; ++k)
-      w |= std::uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
-  }
-  const std::uint64_t h = (((w | or_mask) & keep) ^ (n * 0x9E3779B97F4A7C15ull)) * 0xbf58476d1ce4e5b9ull;
+  const std::uint64_t h = ((w & keep) ^ (n * 0x9E3779B97F4A7C15ull)) * 0xbf58476d1ce4e5b9ull;
   return h ^ (h >> 31);
+}
+
+inline std::uint64_t quick_hash(const char* p, std::size_t n, std::size_t available, std::uint64_t or_mask) {
+  return quick_hash_of(first_eight(p, available, or_mask), n);
 }
 
 inline std::uint64_t quick_hash(std::string_view bytes) {

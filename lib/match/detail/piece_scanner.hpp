@@ -14,9 +14,12 @@
 // common typographic punctuation too; the first piece that may start a match, or other non-ASCII
 // text, goes down the piece-by-piece path. ASCII pieces there are hashed from the text as well;
 // other characters are normalised through a per-code-point cache of utf8proc's answers
-// (normalize.hpp). Non-English text is mostly two-byte letters (Cyrillic, Greek, accented Latin), and
-// most of those (lowercase) normalise to themselves: runs of them are passed over in a tight loop and
-// copied to the piece whole, and non-ASCII symbols that no term starts with are not made into pieces.
+// (normalize.hpp). Non-English text is mostly two-byte letters (Cyrillic, Greek), most of which
+// normalise to one two-byte letter (lowercase ones to themselves). Once the piece-by-piece path has
+// met one, the skip loop takes the letters of its cache block like ASCII letters, and hashes their
+// words from a table of their normalised bytes; in the piece-by-piece path, runs of letters that
+// normalise to themselves are passed over in a tight loop and copied to the piece whole, and
+// non-ASCII symbols that no term starts with are not made into pieces.
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -149,10 +152,20 @@ class PieceScanner {
  private:
   enum class Open : std::uint8_t { kNone, kWord, kOther };
 
+  // A piece the skip loop looks at.
+  struct Pending {
+    std::size_t start, end;
+    std::uint64_t quick;
+    bool word;  // a word, or one other character; a word of two-byte letters (whose normalised bytes
+                // are not the text's) is the one whose first byte is >= 0x80
+  };
+
   struct BlockMasks {
-    std::uint64_t word;       // ASCII letters and digits
+    std::uint64_t word;       // ASCII letters and digits, and the bytes of `letters`
     std::uint64_t separator;  // ASCII separators
     std::uint64_t non_ascii;  // bytes >= 0x80
+    std::uint64_t letters;    // both bytes of each two-byte letter of the letter block (two_byte_letter)
+    bool carry;               // a word runs on into the block from the one before
   };
 
   // Classifies the 64 bytes at p (fewer when valid < 64: the rest count as nothing at all). Separators
@@ -165,7 +178,7 @@ class PieceScanner {
       std::memcpy(padded, p, valid);
       p = padded;
     }
-    BlockMasks masks{0, 0, 0};
+    BlockMasks masks{0, 0, 0, 0, false};
 #if defined(__SSE2__)
     const __m128i bit_0x20 = _mm_set1_epi8(0x20);
     const __m128i before_a = _mm_set1_epi8('a' - 1), after_z = _mm_set1_epi8('z' + 1);
@@ -205,22 +218,27 @@ class PieceScanner {
     return masks;
   }
 
-  // Skips, 64 bytes at a time, the ASCII text from i on whose pieces cannot start a match, without
-  // cutting it into pieces one by one: most news text starts nothing. Returns the start of the first
-  // piece that may start one, the first non-ASCII byte, or size. Call only with no piece open, no
-  // partial match, and i not inside a word (i == 0 or the piece before has ended).
   // The length of the common typographic character at pos that the skip loop may pass over like
   // ASCII punctuation, or 0: no-break space (NFKD: a space), U+2010..U+2015 (separators by rule 2),
-  // and the curly quotes U+2018, U+2019, U+201C, U+201D (other characters; they stay unseen only
-  // while no term starts with a non-ASCII other character). News text is full of them ("Russia’s").
+  // and the curly quotes U+2018, U+2019, U+201C, U+201D, the guillemets U+00AB, U+00BB and U+FFFD
+  // (other characters that normalise to themselves; they stay unseen only while no term starts with
+  // a non-ASCII other character). News text is full of them ("Russia’s", «НАТО»), and so are feeds
+  // that were decoded with the wrong charset (U+FFFD).
   static std::size_t common_punctuation(const unsigned char* bytes, std::size_t pos, std::size_t size) {
-    if (bytes[pos] == 0xC2) return pos + 1 < size && bytes[pos + 1] == 0xA0 ? 2 : 0;
-    if (bytes[pos] != 0xE2 || pos + 2 >= size || bytes[pos + 1] != 0x80) return 0;
+    if (bytes[pos] == 0xC2) {
+      if (pos + 1 >= size) return 0;
+      const unsigned char second = bytes[pos + 1];
+      return second == 0xA0 || second == 0xAB || second == 0xBB ? 2 : 0;
+    }
+    if (pos + 2 >= size) return 0;
+    if (bytes[pos] == 0xEF) return bytes[pos + 1] == 0xBF && bytes[pos + 2] == 0xBD ? 3 : 0;
+    if (bytes[pos] != 0xE2 || bytes[pos + 1] != 0x80) return 0;
     const unsigned char last = bytes[pos + 2];
     return (last >= 0x90 && last <= 0x95) || last == 0x98 || last == 0x99 || last == 0x9C || last == 0x9D ? 3 : 0;
   }
 
-  // The kind of the character that ends just before j, which is ASCII or common_punctuation.
+  // The kind of the character that ends just before j, which is ASCII or common_punctuation (the skip
+  // loop never stops right after a letter that is not ASCII: such a word would have stopped it).
   static CharKind kind_before(const unsigned char* bytes, std::size_t j) {
     const unsigned char last = bytes[j - 1];
     if (last < 0x80) {
@@ -229,43 +247,68 @@ class PieceScanner {
              : kind == ByteClass::kSeparator ? CharKind::kSeparator
                                              : CharKind::kOther;
     }
-    if (last == 0xA0) return CharKind::kSeparator;  // U+00A0
-    return last >= 0x90 && last <= 0x95 ? CharKind::kSeparator : CharKind::kOther;
+    if (last == 0xA0 && bytes[j - 2] == 0xC2) return CharKind::kSeparator;  // U+00A0
+    return last >= 0x90 && last <= 0x95 && bytes[j - 2] == 0x80 ? CharKind::kSeparator : CharKind::kOther;
   }
 
+  // Skips, 64 bytes at a time, the text from i on whose pieces cannot start a match, without cutting
+  // it into pieces one by one: most news text starts nothing. Words are ASCII letters and digits, or
+  // (once the piece-by-piece path has met a two-byte letter) two-byte letters of that letter's cache
+  // block whose normalisation is one two-byte letter, whose normalised hash is put together from the
+  // block's table. Returns the start of the first piece that may start a match, of the first word that
+  // mixes the two kinds or runs on into other non-ASCII text, the first other non-ASCII byte that is
+  // not common_punctuation, or size. Call only with no piece open, no partial match, and i not inside
+  // a word (i == 0 or the piece before has ended).
   std::size_t skip_irrelevant(const unsigned char* bytes, std::size_t i, std::size_t size) {
-    if (sink_.root_wildcards()) {
-      return sink_.other_may_start() ? skip_irrelevant<true, true>(bytes, i, size)
-                                     : skip_irrelevant<false, true>(bytes, i, size);
+    if (letters_index_ != kNoLetters) {
+      if (sink_.root_wildcards()) {
+        return sink_.other_may_start() ? skip_irrelevant<true, true, true>(bytes, i, size)
+                                       : skip_irrelevant<false, true, true>(bytes, i, size);
+      }
+      return sink_.other_may_start() ? skip_irrelevant<true, false, true>(bytes, i, size)
+                                     : skip_irrelevant<false, false, true>(bytes, i, size);
     }
-    return sink_.other_may_start() ? skip_irrelevant<true, false>(bytes, i, size)
-                                   : skip_irrelevant<false, false>(bytes, i, size);
+    if (sink_.root_wildcards()) {
+      return sink_.other_may_start() ? skip_irrelevant<true, true, false>(bytes, i, size)
+                                     : skip_irrelevant<false, true, false>(bytes, i, size);
+    }
+    return sink_.other_may_start() ? skip_irrelevant<true, false, false>(bytes, i, size)
+                                   : skip_irrelevant<false, false, false>(bytes, i, size);
   }
 
   // kOthers: other characters may start terms too, and are candidates like word starts. kWildcards: some
   // one-word term starts with a wildcard prefix, which words are checked against too (a watchlist
-  // without such terms pays nothing for them in this loop).
-  template <bool kOthers, bool kWildcards>
+  // without such terms pays nothing for them in this loop). kLetters: the text has a letter block;
+  // without one (English text) the loop is free of everything letters need, which would otherwise take
+  // registers that its hot loop needs.
+  template <bool kOthers, bool kWildcards, bool kLetters>
   std::size_t skip_irrelevant(const unsigned char* bytes, std::size_t i, std::size_t size) {
     const std::uint64_t or_mask = kFold ? kFoldAsciiWord : 0;
     const char* data = text_.data();
     const bool punctuation_passes = !sink_.non_ascii_other_may_start();
+    const std::size_t head_length = kWildcards ? sink_.root_wildcard_min() : 0;
     std::size_t resume = i;  // past the last piece looked at: a safe place to stop
-    const auto filter = sink_.template quick_start<kFold>();
+    const auto filter = sink_.quick_start();
     // Blocks sit at multiples of 64 from the text's start, so that a scan resumed after a candidate
     // reuses the masks of the block it stopped in.
     for (std::size_t block = i & ~std::size_t{63}; block < size; block += 64) {
       const std::size_t valid = std::min<std::size_t>(64, size - block);
-      if (block != masks_block_ || kOthers != masks_with_separators_) {
+      if (block != masks_block_ || kOthers != masks_with_separators_ || letters_index_ != masks_letters_) {
         masks_ = classify_block<kOthers>(bytes + block, valid);
+        masks_.carry = block > 0 && kBytes.kind[bytes[block - 1]] == ByteClass::kWord;
+        // A block of ASCII after ASCII has no two-byte letters to look for.
+        if (kLetters && (masks_.non_ascii != 0 || (block > 0 && bytes[block - 1] >= 0x80)))
+          mark_letters(bytes, block, size, masks_);
         masks_block_ = block;
         masks_with_separators_ = kOthers;
+        masks_letters_ = letters_index_;
       }
       const BlockMasks& m = masks_;
       // Bits of bytes before i (first block only) are not looked at.
       const std::uint64_t from_i = block < i ? ~std::uint64_t{0} << (i - block) : ~std::uint64_t{0};
-      std::uint64_t non_ascii = m.non_ascii & from_i;
-      // Common punctuation is passed over: only the first other non-ASCII byte stops the scan.
+      // Non-ASCII bytes other than letters stop the scan, but common punctuation is passed over: only
+      // the first other non-ASCII byte stops it.
+      std::uint64_t non_ascii = (kLetters ? m.non_ascii & ~m.letters : m.non_ascii) & from_i;
       if (passed_until_ > block) non_ascii &= passed_until_ - block >= 64 ? 0 : ~std::uint64_t{0} << (passed_until_ - block);
       while (non_ascii != 0 && punctuation_passes) {
         const std::size_t pos = block + static_cast<std::size_t>(__builtin_ctzll(non_ascii));
@@ -275,8 +318,7 @@ class PieceScanner {
         non_ascii &= passed_until_ - block >= 64 ? 0 : ~std::uint64_t{0} << (passed_until_ - block);
       }
       const std::uint64_t before_non_ascii = non_ascii ? (non_ascii & (0 - non_ascii)) - 1 : ~std::uint64_t{0};
-      const std::uint64_t carry = block > 0 && kBytes.kind[bytes[block - 1]] == ByteClass::kWord ? 1 : 0;
-      const std::uint64_t after_word = (m.word << 1) | carry;
+      const std::uint64_t after_word = (m.word << 1) | std::uint64_t{m.carry};
       // Word starts; a word that runs on from the block before has no start here (carry).
       const std::uint64_t starts = m.word & ~after_word;
       std::uint64_t others = 0;
@@ -286,27 +328,44 @@ class PieceScanner {
       }
       // Two stages: every piece meets the first filter without a branch on its answer (the answers
       // are unpredictable, and most are no), and the few that pass are checked in order afterwards.
-      struct Pending {
-        std::size_t start, end;
-        std::uint64_t quick;
-        bool word;
-      };
       Pending pending[64];  // every piece of the block, in order
-      // Locals only in this loop, so that the count, the answers and the filter stay in registers: a
-      // count kept in memory made every piece wait for the previous one's answer.
-      std::size_t pending_count = 0;
+      // Locals only in this loop, so that the answers and the filter stay in registers: a count kept in
+      // memory made every piece wait for the previous one's answer. The count is where `out` is, which
+      // the loop needs anyway: one register fewer, so that the others stay in theirs.
+      Pending* out = pending;
       std::uint64_t passed = 0;  // bit k: pending[k] passed the first filter
-      std::size_t runs_on = size + 1;  // start of a word that runs on into non-ASCII text, if any
+      std::size_t runs_on = size + 1;  // start of a word that stops the skip, if any
       for (std::uint64_t candidates = (starts | others) & before_non_ascii & from_i; candidates != 0;
            candidates &= candidates - 1) {
         const unsigned bit = static_cast<unsigned>(__builtin_ctzll(candidates));
         const std::size_t start = block + bit;
         const bool word = !kOthers || ((starts >> bit) & 1);
         std::size_t end = start + 1;
+        bool two_byte = false;  // a word of two-byte letters, whose bytes are not yet normalised
         if (word) {
           const std::uint64_t rest = ~m.word >> bit;
-          end = rest != 0 ? start + static_cast<std::size_t>(__builtin_ctzll(rest))
-                          : ascii_word_end(bytes, block + 64, size);
+          if constexpr (!kLetters) {
+            end = rest != 0 ? start + static_cast<std::size_t>(__builtin_ctzll(rest))
+                            : ascii_word_end(bytes, block + 64, size);
+          } else {
+            // A word of the letter block's letters is hashed from its normalised bytes; one that
+            // mixes them with ASCII is left to the piece-by-piece path.
+            bool ascii_after = false, letters_after = false;
+            if (rest != 0) {
+              end = start + static_cast<std::size_t>(__builtin_ctzll(rest));
+            } else {  // the word runs on past the block (its last letter may straddle the edge)
+              const bool straddles = (m.letters >> 63) != 0 && bytes[block + 63] >= 0xC0;
+              end = word_end(bytes, block + 64 + (straddles ? 1 : 0), size, ascii_after, letters_after);
+            }
+            const std::uint64_t span = rest != 0 ? (std::uint64_t{1} << (end - start)) - 1 : ~std::uint64_t{0};
+            const std::uint64_t in_word = (m.word >> bit) & span;
+            const std::uint64_t letter_bytes = (m.letters >> bit) & span;
+            two_byte = letter_bytes != 0 || letters_after;
+            if (two_byte && (letter_bytes != in_word || ascii_after)) {
+              runs_on = start;
+              break;
+            }
+          }
           if (end < size && bytes[end] >= 0x80 &&
               !(punctuation_passes && common_punctuation(bytes, end, size) != 0)) {
             runs_on = start;
@@ -314,13 +373,23 @@ class PieceScanner {
           }
         }
         const std::size_t length = end - start;
-        const std::uint64_t quick = quick_hash(data + start, length, size - start, word ? or_mask : 0);
-        pending[pending_count] = {start, end, quick, word};
-        passed |= std::uint64_t{filter.template may_start<kWildcards>(quick, data + start, length, size - start, word)}
-                  << pending_count;
-        ++pending_count;
+        std::uint64_t quick, head = 0;
+        if constexpr (kLetters) {
+          const std::uint64_t first = two_byte ? normalized_first_eight(bytes + start, length, size - start)
+                                                 : first_eight(data + start, size - start, word ? or_mask : 0);
+          quick = quick_hash_of(first, length);
+          if constexpr (kWildcards) head = quick_hash_of(first, head_length);
+        } else {
+          quick = quick_hash(data + start, length, size - start, word ? or_mask : 0);
+          if constexpr (kWildcards) head = quick_hash(data + start, head_length, size - start, or_mask);
+        }
+        *out = {start, end, quick, word};
+        passed |= std::uint64_t{filter.template may_start<kWildcards>(quick, head, length, word)}
+                  << static_cast<unsigned>(out - pending);
+        ++out;
         resume = end;
       }
+      const auto pending_count = static_cast<std::size_t>(out - pending);
       // The pieces that passed the first filter, in order: the first that may start a match is where
       // the skip ends. The piece after one is usually the next in the block, one space on, whose hash
       // is known already.
@@ -332,15 +401,133 @@ class PieceScanner {
             return FollowingPiece{true, true, pending[k + 1].quick};
           return following_piece(bytes, c.end, size);
         };
-        if (sink_.template piece_may_start<kFold>(c.quick, data + c.start, c.end - c.start, size - c.start,
-                                                  c.word, next))
-          return c.start;
+        if (sink_.piece_may_start(c.quick, next)) return c.start;
+        if constexpr (kWildcards) {
+          const std::size_t length = c.end - c.start;
+          if (c.word && length >= head_length) {
+            const std::uint64_t first = kLetters && bytes[c.start] >= 0x80
+                                            ? normalized_first_eight(bytes + c.start, length, size - c.start)
+                                            : first_eight(data + c.start, size - c.start, or_mask);
+            if (sink_.root_wildcard_head_may_start(quick_hash_of(first, head_length))) return c.start;
+          }
+        }
       }
       if (runs_on <= size) return runs_on;
       if (non_ascii) return std::max(resume, block + static_cast<std::size_t>(__builtin_ctzll(non_ascii)));
       resume = std::max(resume, block + valid);
     }
     return size;
+  }
+
+  // Whether lead, trail encode one of the letter block's two-byte letters. Lead bytes of block b are
+  // 0xC0 + 4 * b and the three after it, which no continuation byte equals; block 0's 0xC0 and 0xC1
+  // start no valid sequence, and their offsets (U+0000..U+007F) hold no two-byte letters.
+  bool two_byte_letter(unsigned lead, unsigned trail) const {
+    if ((lead & 0xFCu) != 0xC0u + 4 * letters_index_ || (trail & 0xC0u) != 0x80u) return false;
+    const unsigned offset = ((lead & 3u) << 6) | (trail & 0x3Fu);
+    return (letters_.two_byte_letters[offset / 64] >> (offset % 64)) & 1;
+  }
+
+  // Marks in m the bytes of the letter block's two-byte letters in the 64 bytes at `block` (a letter
+  // whose lead byte ends the block has its lead marked; one whose trail byte starts it, its trail),
+  // and takes them as word bytes. A letter just before the block, or straddling its start, is a word
+  // running on into it.
+  [[gnu::noinline]] void mark_letters(const unsigned char* bytes, std::size_t block, std::size_t size,
+                                      BlockMasks& m) const {
+    bool carry = m.carry || (block >= 2 && two_byte_letter(bytes[block - 2], bytes[block - 1]));
+    if (m.non_ascii == 0) {
+      m.carry = carry;
+      return;
+    }
+    std::uint64_t letters = 0;
+    if (block > 0 && (m.non_ascii & 1) && two_byte_letter(bytes[block - 1], bytes[block])) {
+      letters = 1;
+      carry = true;
+    }
+    const std::size_t valid = std::min<std::size_t>(64, size - block);
+    // follows: bit k when byte k + 1 is a continuation byte (the one after the block included).
+    const bool continued = block + 64 < size && (bytes[block + 64] & 0xC0) == 0x80;
+#if defined(__SSE2__)
+    // Lead bytes of the letter block, and their two low bits, which pick the bitmap word of their
+    // letters: a lead whose 64 letters are all in two_byte_letters (Cyrillic's, mostly) needs no
+    // further look; the others are checked one by one.
+    const unsigned char* p = bytes + block;
+    alignas(16) unsigned char padded[64];
+    if (valid < 64) {
+      std::memset(padded, 0, sizeof padded);
+      std::memcpy(padded, p, valid);
+      p = padded;
+    }
+    const __m128i lead_base = _mm_set1_epi8(static_cast<char>(0xC0u + 4 * letters_index_));
+    const __m128i lead_bits = _mm_set1_epi8(static_cast<char>(0xFC));
+    const __m128i below_lead = _mm_set1_epi8(-64);  // signed: continuation bytes are -128..-65
+    std::uint64_t leads = 0, low0 = 0, low1 = 0, continuation = 0;
+    for (int k = 0; k < 4; ++k) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+      const int shift = 16 * k;
+      const auto bits = [&](__m128i x) { return std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(x))} << shift; };
+      leads |= bits(_mm_cmpeq_epi8(_mm_and_si128(v, lead_bits), lead_base));
+      low0 |= bits(_mm_slli_epi16(v, 7));
+      low1 |= bits(_mm_slli_epi16(v, 6));
+      continuation |= bits(_mm_cmplt_epi8(v, below_lead));
+    }
+    const std::uint64_t follows = (continuation >> 1) | (std::uint64_t{continued} << 63);
+    const std::uint64_t full = (~low1 & ~low0 & letters_full_[0]) | (~low1 & low0 & letters_full_[1]) |
+                               (low1 & ~low0 & letters_full_[2]) | (low1 & low0 & letters_full_[3]);
+    const std::uint64_t full_letters = leads & full & follows;
+    letters |= full_letters | (full_letters << 1);  // a straddling letter's trail bit falls off the end
+    std::uint64_t candidates = leads & ~full & follows;
+#else
+    std::uint64_t candidates = m.non_ascii;
+    (void)continued;
+#endif
+    while (candidates != 0) {
+      const unsigned bit = static_cast<unsigned>(__builtin_ctzll(candidates));
+      const std::size_t pos = block + bit;
+      if (pos + 1 < size && two_byte_letter(bytes[pos], bytes[pos + 1])) {
+        letters |= std::uint64_t{3} << bit;
+        candidates &= ~(std::uint64_t{3} << bit);
+      } else {
+        candidates &= candidates - 1;
+      }
+    }
+    if (valid < 64) letters &= (std::uint64_t{1} << valid) - 1;
+    m.letters = letters;
+    m.word |= letters;
+    m.carry = carry;
+  }
+
+  // The end of a word that goes on at j, over ASCII letters and digits and the letter block's two-byte
+  // letters; says which of the two it passed over.
+  std::size_t word_end(const unsigned char* bytes, std::size_t j, std::size_t size, bool& ascii, bool& letters) const {
+    while (j < size) {
+      if (kBytes.kind[bytes[j]] == ByteClass::kWord) {
+        ascii = true;
+        ++j;
+      } else if (j + 1 < size && two_byte_letter(bytes[j], bytes[j + 1])) {
+        letters = true;
+        j += 2;
+      } else {
+        break;
+      }
+    }
+    return j;
+  }
+
+  // first_eight of the normalisation of a word of `length` bytes of the letter block's two-byte
+  // letters, which starts at p with `available` bytes of text from there: each letter normalises to two
+  // bytes, so the word keeps its length. Four letters' worth without a branch on the word's length
+  // when the text has eight bytes at p (what lies past the word is looked up too, and then masked
+  // off by quick_hash_of): lengths vary from word to word.
+  std::uint64_t normalized_first_eight(const unsigned char* p, std::size_t length, std::size_t available) const {
+    const auto letter = [&](std::size_t k) {
+      const unsigned offset = ((p[2 * k] & 3u) << 6) | (p[2 * k + 1] & 0x3Fu);
+      return std::uint64_t{letters_.two_byte_normalized[offset]} << (16 * k);
+    };
+    if (available >= 8) return letter(0) | letter(1) | letter(2) | letter(3);
+    std::uint64_t w = 0;
+    for (std::size_t k = 0; k < std::min<std::size_t>(length / 2, 4); ++k) w |= letter(k);
+    return w;
   }
 
   // The piece after an ASCII piece that ends at `end`.
@@ -431,6 +618,18 @@ class PieceScanner {
   }
   NormalizedParts parts_of(char32_t cp) { return block_of(cp).of(cp); }
 
+  // A two-byte letter of cp's block (block_, which holds it) that the skip loop can take makes that
+  // block the letter block: the text is in its script. Other letters (accented Latin, which
+  // normalises to ASCII) leave English text to the loop without letters.
+  [[gnu::noinline]] void note_letter(char32_t cp) {
+    const std::size_t offset = cp & 0xFF;
+    if (((block_.two_byte_letters[offset / 64] >> (offset % 64)) & 1) == 0) return;
+    letters_ = block_;
+    letters_index_ = cp >> 8;
+    for (int k = 0; k < 4; ++k)
+      letters_full_[k] = letters_.two_byte_letters[k] == ~std::uint64_t{0} ? ~std::uint64_t{0} : 0;
+  }
+
   // Two-byte letters whose normalisation is one letter (Cyrillic, Greek, accented Latin...), in a
   // row: the bulk of non-English text, taken without the general path's per-part bookkeeping. Letters
   // that normalise to themselves (most lowercase ones) are passed over by a tight loop and copied to
@@ -442,6 +641,7 @@ class PieceScanner {
     while (i + 1 < size && bytes[i] >= 0xC2 && bytes[i] <= 0xDF && (bytes[i + 1] & 0xC0) == 0x80) {
       const char32_t cp = ((bytes[i] & 0x1Fu) << 6) | (bytes[i + 1] & 0x3Fu);
       const NormalizedBlock& block = block_of(cp);
+      if ((cp >> 8) != letters_index_) note_letter(cp);
       const bool unchanged = block.unchanged_letter(cp);
       if (!unchanged) {
         const NormalizedParts parts = block.of(cp);
@@ -595,6 +795,14 @@ class PieceScanner {
   BlockMasks masks_{};
   char32_t block_index_ = ~char32_t{0};  // the cache block block_ holds (cp >> 8)
   NormalizedBlock block_{};
+  // The letter block (note_letter), whose two-byte letters the skip loop takes like ASCII letters;
+  // kNoLetters before any.
+  static constexpr char32_t kTwoByteBlocks = 8;  // two UTF-8 bytes encode U+0080..U+07FF
+  static constexpr char32_t kNoLetters = ~char32_t{0};
+  char32_t letters_index_ = kNoLetters;
+  NormalizedBlock letters_{};
+  std::uint64_t letters_full_[4] = {};  // all ones where a lead byte's 64 letters are all two_byte_letters
+  char32_t masks_letters_ = kNoLetters;  // the letter block masks_ was classified with
   Sink& sink_;
   Open open_ = Open::kNone;
   std::size_t start_ = 0;
