@@ -432,8 +432,7 @@ class PieceScanner {
   // whose lead byte ends the block has its lead marked; one whose trail byte starts it, its trail),
   // and takes them as word bytes. A letter just before the block, or straddling its start, is a word
   // running on into it.
-  [[gnu::noinline]] void mark_letters(const unsigned char* bytes, std::size_t block, std::size_t size,
-                                      BlockMasks& m) const {
+  void mark_letters(const unsigned char* bytes, std::size_t block, std::size_t size, BlockMasks& m) const {
     bool carry = m.carry || (block >= 2 && two_byte_letter(bytes[block - 2], bytes[block - 1]));
     if (m.non_ascii == 0) {
       m.carry = carry;
@@ -520,13 +519,21 @@ class PieceScanner {
   // when the text has eight bytes at p (what lies past the word is looked up too, and then masked
   // off by quick_hash_of): lengths vary from word to word.
   std::uint64_t normalized_first_eight(const unsigned char* p, std::size_t length, std::size_t available) const {
-    const auto letter = [&](std::size_t k) {
-      const unsigned offset = ((p[2 * k] & 3u) << 6) | (p[2 * k + 1] & 0x3Fu);
-      return std::uint64_t{letters_.two_byte_normalized[offset]} << (16 * k);
-    };
-    if (available >= 8) return letter(0) | letter(1) | letter(2) | letter(3);
+    const std::uint16_t* table = letters_.two_byte_normalized;
+    if (available >= 8) {
+      // The four letters' offsets in their block (the lead's low two bits, the trail's six) side by
+      // side in 16-bit lanes, then one lookup each.
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      const std::uint64_t offsets = ((w & 0x0003000300030003ull) << 6) | ((w >> 8) & 0x003F003F003F003Full);
+      return std::uint64_t{table[offsets & 0xFF]} | std::uint64_t{table[(offsets >> 16) & 0xFF]} << 16 |
+             std::uint64_t{table[(offsets >> 32) & 0xFF]} << 32 | std::uint64_t{table[(offsets >> 48) & 0xFF]} << 48;
+    }
     std::uint64_t w = 0;
-    for (std::size_t k = 0; k < std::min<std::size_t>(length / 2, 4); ++k) w |= letter(k);
+    for (std::size_t k = 0; k < std::min<std::size_t>(length / 2, 4); ++k) {
+      const unsigned offset = ((p[2 * k] & 3u) << 6) | (p[2 * k + 1] & 0x3Fu);
+      w |= std::uint64_t{table[offset]} << (16 * k);
+    }
     return w;
   }
 
