@@ -366,8 +366,11 @@ class PieceScanner {
               break;
             }
           }
-          if (end < size && bytes[end] >= 0x80 &&
-              !(punctuation_passes && common_punctuation(bytes, end, size) != 0)) {
+          // Whether the byte after the word is not ASCII: within the block the mask says (its bits past
+          // the text's end are clear), past it the byte itself.
+          const bool non_ascii_after = end < block + 64 ? ((m.non_ascii >> (end - block)) & 1) != 0
+                                                        : end < size && bytes[end] >= 0x80;
+          if (non_ascii_after && !(punctuation_passes && common_punctuation(bytes, end, size) != 0)) {
             runs_on = start;
             break;
           }
