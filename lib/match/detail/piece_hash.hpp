@@ -57,18 +57,10 @@ inline std::uint64_t first_eight(const char* p, std::size_t available, std::uint
 
 // quick_hash of a piece of n bytes whose first bytes are w's low ones (bytes past n are ignored).
 inline std::uint64_t quick_hash_of(std::uint64_t w, std::size_t n) {
-  // The low n bytes, all of them from eight on; a table, not a branch, as word lengths are random.
-  static constexpr std::uint64_t kKeep[9] = {0,
-                                             0xFFull,
-                                             0xFFFFull,
-                                             0xFFFFFFull,
-                                             0xFFFFFFFFull,
-                                             0xFFFFFFFFFFull,
-                                             0xFFFFFFFFFFFFull,
-                                             0xFFFFFFFFFFFFFFull,
-                                             ~std::uint64_t{0}};
-  const std::uint64_t keep = kKeep[n < 8 ? n : 8];
-  const std::uint64_t h = ((w & keep) ^ (n * 0x9E3779B97F4A7C15ull)) * 0xbf58476d1ce4e5b9ull;
+  // The low n bytes, all of them from eight on; without a branch, as word lengths are random (with
+  // BMI2, one bzhi).
+  const std::uint64_t kept = n >= 8 ? w : w & ((std::uint64_t{1} << (8 * n)) - 1);
+  const std::uint64_t h = (kept ^ (n * 0x9E3779B97F4A7C15ull)) * 0xbf58476d1ce4e5b9ull;
   return h ^ (h >> 31);
 }
 
