@@ -361,7 +361,10 @@ const std::vector<std::string> kTypographic{"\u2019", "\u2018", "\u201C", "\u201
 const std::vector<std::string> kFiller{"the", "of", "Troops", "moved", "2022", "x", "Lorem", "ipsum", "said",
                                        std::string(70, 'q'), std::string(63, 'Z') + "9"};
 
-std::vector<std::string> long_mostly_ascii_pieces(std::mt19937& rng) {
+// A long text: filler words, separators (mostly spaces), the tricky words and characters of the
+// short texts, the given punctuation and now and then a broken byte.
+std::vector<std::string> long_text_pieces(std::mt19937& rng, const std::vector<std::string>& filler,
+                                          const std::vector<std::string>& punctuation) {
   auto pick = [&](const std::vector<std::string>& from) {
     return from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(rng)];
   };
@@ -370,7 +373,7 @@ std::vector<std::string> long_mostly_ascii_pieces(std::mt19937& rng) {
   for (int i = 0; i < count; ++i) {
     const int roll = std::uniform_int_distribution<int>(0, 99)(rng);
     if (roll < 40) {
-      pieces.push_back(pick(kFiller));
+      pieces.push_back(pick(filler));
     } else if (roll < 75) {
       pieces.push_back(roll < 70 ? " " : pick(kSeparators));
     } else if (roll < 87) {
@@ -378,7 +381,7 @@ std::vector<std::string> long_mostly_ascii_pieces(std::mt19937& rng) {
     } else if (roll < 93) {
       pieces.push_back(pick(kOthers));
     } else if (roll < 99) {
-      pieces.push_back(pick(kTypographic));
+      pieces.push_back(pick(punctuation));
     } else {
       pieces.push_back(pick(kBroken));
     }
@@ -388,7 +391,8 @@ std::vector<std::string> long_mostly_ascii_pieces(std::mt19937& rng) {
 
 TEST_CASE("the engine agrees with the naive reference on long, mostly ASCII texts", "[term][reference]") {
   std::mt19937 rng(20261128);
-  const Comparison c = compare_with_reference(rng, 1500, long_mostly_ascii_pieces);
+  const Comparison c = compare_with_reference(
+      rng, 1500, [](std::mt19937& r) { return long_text_pieces(r, kFiller, kTypographic); });
   CHECK(c.mismatches == 0);
   CHECK(c.compared == 1500);
   CHECK(c.with_hits > 500);
@@ -401,7 +405,7 @@ TEST_CASE("the engine agrees with the naive reference on long, mostly ASCII text
 const std::vector<std::string> kCyrillicFiller{
     "войска",   "Войска", "ВОЙСКА", "и", "в", "НАТО", "нато", "Румынии", "Болгарии", "ёлка", "Ёлка",
     "заявил",   "США",    "2022г",  "COVIDа", "замо\u0301к", "Αθήνα", "ΑΘΗΝΑ", "ѓѕ", "Ӑӓ", "\u0482",
-    std::string(40, 'x'), [] {
+    "said", "Troops", std::string(40, 'x'), [] {
       std::string long_word;  // 80 bytes: straddles block edges wherever it falls
       for (int i = 0; i < 40; ++i) long_word += "ж";
       return long_word;
@@ -410,34 +414,10 @@ const std::vector<std::string> kCyrillicFiller{
     "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдежзиклмнопрстуфхцчшщ"};
 const std::vector<std::string> kRussianPunctuation{"«", "»", "\uFFFD", "—", "…", ",", ".", "\u00A0", "’"};
 
-std::vector<std::string> long_mostly_cyrillic_pieces(std::mt19937& rng) {
-  auto pick = [&](const std::vector<std::string>& from) {
-    return from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(rng)];
-  };
-  std::vector<std::string> pieces;
-  const int count = std::uniform_int_distribution<int>(20, 160)(rng);
-  for (int i = 0; i < count; ++i) {
-    const int roll = std::uniform_int_distribution<int>(0, 99)(rng);
-    if (roll < 42) {
-      pieces.push_back(pick(kCyrillicFiller));
-    } else if (roll < 75) {
-      pieces.push_back(roll < 70 ? " " : pick(kSeparators));
-    } else if (roll < 85) {
-      pieces.push_back(pick(kWords));
-    } else if (roll < 97) {
-      pieces.push_back(pick(roll < 91 ? kRussianPunctuation : kOthers));
-    } else if (roll < 99) {
-      pieces.push_back(pick(kFiller));
-    } else {
-      pieces.push_back(pick(kBroken));
-    }
-  }
-  return pieces;
-}
-
 TEST_CASE("the engine agrees with the naive reference on long, mostly Cyrillic texts", "[term][reference]") {
   std::mt19937 rng(20261203);
-  const Comparison c = compare_with_reference(rng, 1500, long_mostly_cyrillic_pieces);
+  const Comparison c = compare_with_reference(
+      rng, 1500, [](std::mt19937& r) { return long_text_pieces(r, kCyrillicFiller, kRussianPunctuation); });
   CHECK(c.mismatches == 0);
   CHECK(c.compared == 1500);
   CHECK(c.with_hits > 500);
