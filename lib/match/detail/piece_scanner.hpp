@@ -807,7 +807,6 @@ class PieceScanner {
   NormalizedBlock block_{};
   // The letter block (note_letter), whose two-byte letters the skip loop takes like ASCII letters;
   // kNoLetters before any.
-  static constexpr char32_t kTwoByteBlocks = 8;  // two UTF-8 bytes encode U+0080..U+07FF
   static constexpr char32_t kNoLetters = ~char32_t{0};
   char32_t letters_index_ = kNoLetters;
   NormalizedBlock letters_{};
