@@ -117,8 +117,10 @@ class PieceFilter {
     const std::uint64_t* words;
     std::uint64_t mask;
     bool may_contain(std::uint64_t hash) const {
-      const std::uint64_t bits = (std::uint64_t{1} << (hash & 63)) | (std::uint64_t{1} << ((hash >> 40) & 63));
-      return (words[(hash >> 6) & mask] & bits) == bits;
+      // Both bits shifted down to bit 0 rather than a mask of them built and compared: fewer
+      // instructions, for a test that every word of every text meets.
+      const std::uint64_t word = words[(hash >> 6) & mask];
+      return ((word >> (hash & 63)) & (word >> ((hash >> 40) & 63)) & 1) != 0;
     }
   };
 
