@@ -68,8 +68,7 @@ void PieceFilter::build(std::vector<std::uint64_t> hashes) {
   words_.assign(words, 0);
   mask_ = words - 1;
   for (std::uint64_t hash : hashes) {
-    words_[(hash >> 6) & mask_] |=
-        (std::uint64_t{1} << (hash & 63)) | (std::uint64_t{1} << ((hash >> 40) & 63));
+    words_[(hash >> 24) & mask_] |= (std::uint64_t{1} << (hash >> 58)) | (std::uint64_t{1} << ((hash >> 50) & 63));
   }
 }
 

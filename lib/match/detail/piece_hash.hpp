@@ -60,8 +60,8 @@ inline std::uint64_t quick_hash_of(std::uint64_t w, std::size_t n) {
   // The low n bytes, all of them from eight on; without a branch, as word lengths are random (with
   // BMI2, one bzhi).
   const std::uint64_t kept = n >= 8 ? w : w & ((std::uint64_t{1} << (8 * n)) - 1);
-  const std::uint64_t h = (kept ^ (n * 0x9E3779B97F4A7C15ull)) * 0xbf58476d1ce4e5b9ull;
-  return h ^ (h >> 31);
+  // No mixing after the multiply: the filters read the product's middle and top bits (PieceFilter).
+  return (kept ^ (n * 0x9E3779B97F4A7C15ull)) * 0xbf58476d1ce4e5b9ull;
 }
 
 inline std::uint64_t quick_hash(const char* p, std::size_t n, std::size_t available, std::uint64_t or_mask) {
