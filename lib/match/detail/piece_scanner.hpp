@@ -156,8 +156,9 @@ class PieceScanner {
   struct Pending {
     std::size_t start, end;
     std::uint64_t quick;
-    bool word;  // a word, or one other character; a word of two-byte letters (whose normalised bytes
-                // are not the text's) is the one whose first byte is >= 0x80
+    bool word;  // a word, or one other character (set only when other pieces are candidates); a word
+                // of two-byte letters (whose normalised bytes are not the text's) is the one whose
+                // first byte is >= 0x80
   };
 
   struct BlockMasks {
@@ -386,7 +387,10 @@ class PieceScanner {
           quick = quick_hash(data + start, length, size - start, word ? or_mask : 0);
           if constexpr (kWildcards) head = quick_hash(data + start, head_length, size - start, or_mask);
         }
-        *out = {start, end, quick, word};
+        out->start = start;
+        out->end = end;
+        out->quick = quick;
+        if constexpr (kOthers) out->word = word;  // without other pieces, every piece is a word
         passed |= std::uint64_t{filter.template may_start<kWildcards>(quick, head, length, word)}
                   << static_cast<unsigned>(out - pending);
         ++out;
@@ -407,7 +411,7 @@ class PieceScanner {
         if (sink_.piece_may_start(c.quick, next)) return c.start;
         if constexpr (kWildcards) {
           const std::size_t length = c.end - c.start;
-          if (c.word && length >= head_length) {
+          if ((!kOthers || c.word) && length >= head_length) {
             const std::uint64_t first = kLetters && bytes[c.start] >= 0x80
                                             ? normalized_first_eight(bytes + c.start, length, size - c.start)
                                             : first_eight(data + c.start, size - c.start, or_mask);
