@@ -64,11 +64,14 @@ void PieceFilter::build(std::vector<std::uint64_t> hashes) {
   std::sort(hashes.begin(), hashes.end());
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
   std::size_t words = 64;
-  while (words * 64 < hashes.size() * 16) words *= 2;
+  shift_ = 64 - 6;
+  while (words * 64 < hashes.size() * 16) {
+    words *= 2;
+    --shift_;
+  }
   words_.assign(words, 0);
-  mask_ = words - 1;
   for (std::uint64_t hash : hashes) {
-    words_[(hash >> 24) & mask_] |= (std::uint64_t{1} << (hash >> 58)) | (std::uint64_t{1} << ((hash >> 50) & 63));
+    words_[hash >> shift_] |= (std::uint64_t{1} << ((hash >> 24) & 63)) | (std::uint64_t{1} << ((hash >> 30) & 63));
   }
 }
 
@@ -233,8 +236,10 @@ void PieceFilter::save(ByteWriter& out) const { out.values(words_); }
 
 bool PieceFilter::load(ByteReader& in) {
   words_ = in.values<std::uint64_t>();
-  if (!in.ok() || !power_of_two(words_.size())) return false;
-  mask_ = words_.size() - 1;
+  // Two words at least, so that the shift stays below 64.
+  if (!in.ok() || words_.size() < 2 || !power_of_two(words_.size())) return false;
+  shift_ = 64;
+  for (std::size_t size = words_.size(); size > 1; size /= 2) --shift_;
   return true;
 }
 

@@ -110,32 +110,33 @@ class EdgeTable {
 
 // A two-bit Bloom filter over piece hashes, small enough to stay in L1/L2: most text pieces start
 // nothing, and the filter lets them pass without touching the dictionary. Its words are picked by a
-// hash's middle bits and the two bits in a word by its top twelve: quick_hash is a bare product, whose
-// low bits depend on little of the piece.
+// hash's top bits and the two bits in a word by two of its middle six-bit groups: quick_hash is a bare
+// product, whose low bits depend on little of the piece, and a shift by a register takes only the
+// low six bits of its count, so each of the three costs one instruction.
 class PieceFilter {
  public:
   // The filter's words by address, for a loop that keeps them in registers.
   struct View {
     const std::uint64_t* words;
-    std::uint64_t mask;
+    unsigned shift;  // 64 - log2(word count): a filter has two words at least
     bool may_contain(std::uint64_t hash) const {
       // Both bits shifted down to bit 0 rather than a mask of them built and compared: fewer
       // instructions, for a test that every word of every text meets.
-      const std::uint64_t word = words[(hash >> 24) & mask];
-      return ((word >> (hash >> 58)) & (word >> ((hash >> 50) & 63)) & 1) != 0;
+      const std::uint64_t word = words[hash >> shift];
+      return ((word >> ((hash >> 24) & 63)) & (word >> ((hash >> 30) & 63)) & 1) != 0;
     }
   };
 
   void build(std::vector<std::uint64_t> hashes);
   bool may_contain(std::uint64_t hash) const { return view().may_contain(hash); }
-  View view() const { return {words_.data(), mask_}; }
+  View view() const { return {words_.data(), shift_}; }
 
   void save(ByteWriter& out) const;
   bool load(ByteReader& in);
 
  private:
-  std::vector<std::uint64_t> words_{0};
-  std::uint64_t mask_ = 0;
+  std::vector<std::uint64_t> words_{0, 0};
+  unsigned shift_ = 63;
 };
 
 struct WildcardPrefix {
