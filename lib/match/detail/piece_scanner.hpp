@@ -334,7 +334,9 @@ class PieceScanner {
       // memory made every piece wait for the previous one's answer. The count is where `out` is, which
       // the loop needs anyway: one register fewer, so that the others stay in theirs.
       Pending* out = pending;
-      std::uint64_t passed = 0;  // bit k: pending[k] passed the first filter
+      // Bit n - 1 - k, of n pieces: pending[k] passed the first filter. Shifted in, the first piece's
+      // answer highest: one instruction a piece, where setting bit k took four.
+      std::uint64_t passed = 0;
       std::size_t runs_on = size + 1;  // start of a word that stops the skip, if any
       for (std::uint64_t candidates = (starts | others) & before_non_ascii & from_i; candidates != 0;
            candidates &= candidates - 1) {
@@ -391,8 +393,7 @@ class PieceScanner {
         out->end = end;
         out->quick = quick;
         if constexpr (kOthers) out->word = word;  // without other pieces, every piece is a word
-        passed |= std::uint64_t{filter.template may_start<kWildcards>(quick, head, length, word)}
-                  << static_cast<unsigned>(out - pending);
+        passed = 2 * passed + std::uint64_t{filter.template may_start<kWildcards>(quick, head, length, word)};
         ++out;
         resume = end;
       }
@@ -400,8 +401,10 @@ class PieceScanner {
       // The pieces that passed the first filter, in order: the first that may start a match is where
       // the skip ends. The piece after one is usually the next in the block, one space on, whose hash
       // is known already.
-      for (; passed != 0; passed &= passed - 1) {
-        const auto k = static_cast<std::size_t>(__builtin_ctzll(passed));
+      for (; passed != 0;) {
+        const auto highest = static_cast<std::size_t>(63 - __builtin_clzll(passed));
+        passed &= ~(std::uint64_t{1} << highest);
+        const std::size_t k = pending_count - 1 - highest;
         const Pending& c = pending[k];
         const auto next = [&] {
           if (k + 1 < pending_count && pending[k + 1].start == c.end + 1 && bytes[c.end] == ' ')
