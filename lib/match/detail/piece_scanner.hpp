@@ -347,18 +347,28 @@ class PieceScanner {
         bool two_byte = false;  // a word of two-byte letters, whose bytes are not yet normalised
         if (word) {
           const std::uint64_t rest = ~m.word >> bit;
+          // Whether the byte after the word is not ASCII: within the block the mask says (at rest's
+          // lowest bit; its bits past the text's end are clear), past it the byte itself.
+          bool non_ascii_after;
           if constexpr (!kLetters) {
-            end = rest != 0 ? start + static_cast<std::size_t>(__builtin_ctzll(rest))
-                            : ascii_word_end(bytes, block + 64, size);
+            if (rest != 0) {
+              end = start + static_cast<std::size_t>(__builtin_ctzll(rest));
+              non_ascii_after = ((m.non_ascii >> bit) & rest & (0 - rest)) != 0;
+            } else {
+              end = ascii_word_end(bytes, block + 64, size);
+              non_ascii_after = end < size && bytes[end] >= 0x80;
+            }
           } else {
             // A word of the letter block's letters is hashed from its normalised bytes; one that
             // mixes them with ASCII is left to the piece-by-piece path.
             bool ascii_after = false, letters_after = false;
             if (rest != 0) {
               end = start + static_cast<std::size_t>(__builtin_ctzll(rest));
+              non_ascii_after = ((m.non_ascii >> bit) & rest & (0 - rest)) != 0;
             } else {  // the word runs on past the block (its last letter may straddle the edge)
               const bool straddles = (m.letters >> 63) != 0 && bytes[block + 63] >= 0xC0;
               end = word_end(bytes, block + 64 + (straddles ? 1 : 0), size, ascii_after, letters_after);
+              non_ascii_after = end < size && bytes[end] >= 0x80;
             }
             const std::uint64_t span = rest != 0 ? (std::uint64_t{1} << (end - start)) - 1 : ~std::uint64_t{0};
             const std::uint64_t in_word = (m.word >> bit) & span;
@@ -369,10 +379,6 @@ class PieceScanner {
               break;
             }
           }
-          // Whether the byte after the word is not ASCII: within the block the mask says (its bits past
-          // the text's end are clear), past it the byte itself.
-          const bool non_ascii_after = end < block + 64 ? ((m.non_ascii >> (end - block)) & 1) != 0
-                                                        : end < size && bytes[end] >= 0x80;
           if (non_ascii_after && !(punctuation_passes && common_punctuation(bytes, end, size) != 0)) {
             runs_on = start;
             break;
