@@ -238,9 +238,9 @@ class StreamMatcher {
   bool other_may_start() const { return a_.ascii_other_first; }
   bool root_wildcards() const { return root_wildcard_min_ != 0; }
   bool non_ascii_other_may_start() const { return a_.non_ascii_other_first; }
-  // The first, cheap stage of piece_may_start: false means piece_may_start is false too. Written
-  // without branches, for a loop over many pieces whose answers are mostly no; a value, so that the
-  // skip loop holds it in registers across its stores.
+  // The first, cheap stage of piece_may_start and root_wildcard_head_may_start: false means both are
+  // false too. Written without branches, for a loop over many pieces whose answers are mostly no; a
+  // value, so that the skip loop holds it in registers across its stores.
   struct QuickStart {
     PieceFilter::View first_pieces;
     PieceFilter::View root_wildcard_heads;

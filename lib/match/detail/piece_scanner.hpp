@@ -387,8 +387,7 @@ class PieceScanner {
         const std::size_t length = end - start;
         std::uint64_t quick, head = 0;
         if constexpr (kLetters) {
-          const std::uint64_t first = two_byte ? normalized_first_eight(bytes + start, length, size - start)
-                                                 : first_eight(data + start, size - start, word ? or_mask : 0);
+          const std::uint64_t first = candidate_first_eight(bytes, start, length, two_byte, word);
           quick = quick_hash_of(first, length);
           if constexpr (kWildcards) head = quick_hash_of(first, head_length);
         } else {
@@ -421,9 +420,8 @@ class PieceScanner {
         if constexpr (kWildcards) {
           const std::size_t length = c.end - c.start;
           if ((!kOthers || c.word) && length >= head_length) {
-            const std::uint64_t first = kLetters && bytes[c.start] >= 0x80
-                                            ? normalized_first_eight(bytes + c.start, length, size - c.start)
-                                            : first_eight(data + c.start, size - c.start, or_mask);
+            const std::uint64_t first =
+                candidate_first_eight(bytes, c.start, length, kLetters && bytes[c.start] >= 0x80, true);
             if (sink_.root_wildcard_head_may_start(quick_hash_of(first, head_length))) return c.start;
           }
         }
@@ -527,6 +525,15 @@ class PieceScanner {
       }
     }
     return j;
+  }
+
+  // first_eight of a skip-loop candidate's normalised bytes: from the letter table for a word of
+  // two-byte letters, from the text (folded when a word) otherwise.
+  std::uint64_t candidate_first_eight(const unsigned char* bytes, std::size_t start, std::size_t length,
+                                      bool two_byte, bool word) const {
+    const std::size_t available = text_.size() - start;
+    if (two_byte) return normalized_first_eight(bytes + start, length, available);
+    return first_eight(text_.data() + start, available, kFold && word ? kFoldAsciiWord : 0);
   }
 
   // first_eight of the normalisation of a word of `length` bytes of the letter block's two-byte
