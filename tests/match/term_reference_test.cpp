@@ -187,7 +187,9 @@ const std::vector<std::string> kWords{
     "nato", "NATO",   "Nato",    "us",      "US",       "Ciucă", "Ciuca\u0306", "ciuca",      "нато",
     "НАТО", "straße", "STRASSE", "strasse", "\uFB01re", "fire",  "withdraw",    "withdrawal", "WITHDRAWN",
     "a",    "A",      "b",       "1",       "42",       "Côte",  "cote",        "d’Ivoire",   "d'ivoire",
-    "U.S.", "u.s",    "½",       "1⁄2",     "Αθήνα",    "αθηνα", "İstanbul",    "istanbul"};
+    "U.S.", "u.s",    "½",       "1⁄2",     "Αθήνα",    "αθηνα", "İstanbul",    "istanbul",
+    // Common words, which start terms that the skip loop finds from their second word.
+    "the",  "The",    "de",      "of"};
 const std::vector<std::string> kSeparators{" ",      "  ", "-",  "\u2010", "\u2013", "\u2015",
                                            "\u00A0", "\t", "\n", "\u3000", " - "};
 const std::vector<std::string> kOthers{"'", "’", ".", ",", "(", ")", "«", "»", "\"", "_", "*", "\u0301"};

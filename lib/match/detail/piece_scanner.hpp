@@ -560,21 +560,50 @@ class PieceScanner {
     return w;
   }
 
-  // The piece after an ASCII piece that ends at `end`.
+  // Whether the common_punctuation character at pos is a separator (U+00A0, U+2010..U+2015).
+  static bool separator_punctuation(const unsigned char* bytes, std::size_t pos) {
+    return bytes[pos] == 0xC2 ? bytes[pos + 1] == 0xA0 : bytes[pos] == 0xE2 && bytes[pos + 2] <= 0x95;
+  }
+
+  // The piece after a piece that ends at `end`. Described ("known") when it is ASCII, a common
+  // punctuation mark ("it’s", "a “quote”") or a word of the letter block's letters: a piece that is
+  // not described sends its predecessor, if that may start a term, to the piece-by-piece path, and
+  // curly apostrophes after common words ("it", "don") and Cyrillic after a Latin one are everyday
+  // text.
   FollowingPiece following_piece(const unsigned char* bytes, std::size_t end, std::size_t size) const {
     std::size_t k = end;
-    while (k < size && kBytes.kind[bytes[k]] == ByteClass::kSeparator) ++k;
+    for (;;) {
+      while (k < size && kBytes.kind[bytes[k]] == ByteClass::kSeparator) ++k;
+      if (k == size || bytes[k] < 0x80) break;
+      const std::size_t length = common_punctuation(bytes, k, size);
+      if (length == 0) break;
+      if (!separator_punctuation(bytes, k)) {  // a mark that normalises to itself: a piece of its own
+        return {true, true, quick_hash(text_.data() + k, length, size - k, 0)};
+      }
+      k += length;
+    }
     if (k == size) return {false, true, 0};
     const char* p = text_.data() + k;
+    // Whether a word that ends at e is the whole piece: what follows is not a letter, digit or mark.
+    const auto ends_piece = [&](std::size_t e) {
+      return e == size || bytes[e] < 0x80 || common_punctuation(bytes, e, size) != 0;
+    };
     switch (kBytes.kind[bytes[k]]) {
       case ByteClass::kWord: {
         const std::size_t word_end = ascii_word_end(bytes, k + 1, size);
-        if (word_end < size && bytes[word_end] >= 0x80) return {true, false, 0};
+        if (!ends_piece(word_end)) return {true, false, 0};
         return {true, true, quick_hash(p, word_end - k, size - k, kFold ? kFoldAsciiWord : 0)};
       }
       case ByteClass::kOther:
         return {true, true, quick_hash(p, 1, size - k, 0)};
       default:
+        if (letters_index_ != kNoLetters && k + 1 < size && two_byte_letter(bytes[k], bytes[k + 1])) {
+          bool ascii = false, letters = false;
+          const std::size_t word_end = this->word_end(bytes, k, size, ascii, letters);
+          if (ascii || !ends_piece(word_end)) return {true, false, 0};
+          const std::size_t length = word_end - k;
+          return {true, true, quick_hash_of(normalized_first_eight(bytes + k, length, size - k), length)};
+        }
         return {true, false, 0};
     }
   }
