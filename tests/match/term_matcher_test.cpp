@@ -177,6 +177,41 @@ TEST_CASE("every position of every term is reported, in order", "[term]") {
   });
 }
 
+// The matcher looks for terms that start with a common word ("the", "de") from their second word;
+// these rows hold it to the rules wherever the skip over irrelevant text has to give way.
+TEST_CASE("terms that start with a common word match like any other", "[term]") {
+  // Put "the" at the end of one 64-byte block and "United" at the start of the next, or "the" across
+  // the edge.
+  const std::string filler(59, 'x'), straddle(61, 'x');
+  const std::vector<TermSpec> terms{folded("the United States"), folded("United States"), folded("de Gaulle")};
+  check_rows({
+      {"both terms", terms, "in the United States today", {{0, "the United States"}, {1, "United States"}}},
+      {"only the second", terms, "the, United States", {{1, "United States"}}},
+      {"separators", terms, "The\u00A0united \t States", {{0, "The\u00A0united \t States"}, {1, "united \t States"}}},
+      {"curly quotes around", terms, "\u201Cthe United States\u201D", {{0, "the United States"}, {1, "United States"}}},
+      {"across a block edge", terms, filler + " the United States",
+       {{0, "the United States"}, {1, "United States"}}},
+      {"the common word across a block edge", terms, straddle + " the United States",
+       {{0, "the United States"}, {1, "United States"}}},
+      {"second word runs into Cyrillic", terms, "the Unitedй States", {}},
+      {"second word not ASCII",
+       {folded("the Straße"), folded("de Ciucă")},
+       "the Straße, de Ciuca\u0306 and de Ciucă",
+       {{0, "the Straße"}, {1, "de Ciuca\u0306"}, {1, "de Ciucă"}}},
+      {"second word Cyrillic", {folded("the НАТО")}, "the нато", {{0, "the нато"}}},
+      {"Cyrillic after the common word", terms, "the нато United States", {{1, "United States"}}},
+      {"after Cyrillic text", terms, "войска the United States", {{0, "the United States"}, {1, "United States"}}},
+      {"a name particle", terms, "Charles de Gaulle; DE GAULLE", {{2, "de Gaulle"}, {2, "DE GAULLE"}}},
+      {"a common word that is a term alone is not deferred",
+       {folded("the"), folded("the end")},
+       "the end",
+       {{0, "the"}, {1, "the end"}}},
+      {"a second word that is a prefix", {folded("the unit*")}, "the units", {{0, "the units"}}},
+      {"common word after an accented word", terms, "Ciucă the United States",
+       {{0, "the United States"}, {1, "United States"}}},
+  });
+}
+
 TEST_CASE("offsets are bytes of the original text", "[term]") {
   const auto matcher = compile_ok({folded("NATO"), folded("Ciuca"), folded("нато")});
   const std::string text = "«NATO» Ciucă, нато";

@@ -1,10 +1,28 @@
 #include "match/detail/automaton.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstring>
 
 namespace newswatch::match_detail {
+namespace {
+
+// Words so common in news text (English function words, and the particles of names in the languages
+// actor dictionaries draw on) that a term starting with one is better found from its second piece. A
+// word missing here costs speed, never a match.
+bool common_word(std::string_view word) {
+  static constexpr std::array<std::string_view, 62> kWords{
+      "a",     "about", "after", "al",   "an",   "and",  "as",    "at",    "before", "between", "by",
+      "da",    "das",   "de",    "del",  "dem",  "den",  "der",   "des",   "di",     "die",     "do",
+      "dos",   "du",    "e",     "el",   "en",   "et",   "for",   "from",  "he",     "her",     "his",
+      "i",     "in",    "into",  "is",   "it",   "its",  "la",    "las",   "le",     "les",     "los",
+      "no",    "not",   "of",    "on",   "or",   "our",  "over",  "the",   "their",  "this",    "to",
+      "under", "van",   "von",   "was",  "we",   "with", "y"};
+  return std::binary_search(kWords.begin(), kWords.end(), word);
+}
+
+}  // namespace
 
 PieceDictionary::PieceDictionary() : slots_(16, 0), mask_(15) {}
 
@@ -104,7 +122,16 @@ void AutomatonBuilder::add(const ParsedTerm& term, std::uint32_t index) {
   // A wildcard's last word piece is a prefix, looked up separately; every other piece is a trie edge.
   const bool prefix_piece = term.wildcard && term.pieces[last].word;
   const std::size_t path_length = prefix_piece ? last : last + 1;
-  if (path_length > 0) first_piece_hashes_.push_back(quick_hash(term.pieces[0].normalized));
+  if (path_length > 0) {
+    first_piece_hashes_.push_back(quick_hash(term.pieces[0].normalized));
+    FirstPiece& uses = first_piece_uses_[term.pieces[0].normalized];
+    // Found from its second piece: a term of two trie pieces or more whose first is a common word and
+    // whose second is a word after a separator, which the skip loop sees as the next candidate.
+    const bool deferrable = path_length >= 2 && term.pieces[0].word && common_word(term.pieces[0].normalized) &&
+                            term.pieces[1].word && term.pieces[1].after_separator;
+    uses.deferrable = uses.deferrable && deferrable;
+    if (deferrable) uses.second_hashes.push_back(quick_hash(term.pieces[1].normalized));
+  }
   if (path_length == 1) single_piece_hashes_.push_back(quick_hash(term.pieces[0].normalized));
   if (path_length > 1) {
     first_pair_hashes_.push_back(
@@ -162,6 +189,18 @@ Automaton AutomatonBuilder::build() {
   }
   nodes_.clear();
   automaton_.first_pieces.build(std::move(first_piece_hashes_));
+  std::vector<std::uint64_t> skip_first, deferred_first;
+  for (const auto& [piece, uses] : first_piece_uses_) {
+    if (uses.deferrable) {
+      deferred_first.push_back(quick_hash(piece));
+      skip_first.insert(skip_first.end(), uses.second_hashes.begin(), uses.second_hashes.end());
+    } else {
+      skip_first.push_back(quick_hash(piece));
+    }
+  }
+  first_piece_uses_.clear();
+  automaton_.skip_first_pieces.build(std::move(skip_first));
+  automaton_.deferred_first_pieces.build(std::move(deferred_first));
   automaton_.single_pieces.build(std::move(single_piece_hashes_));
   automaton_.first_pairs.build(std::move(first_pair_hashes_));
   automaton_.edge_pieces.build(std::move(edge_hashes_));
@@ -249,7 +288,9 @@ void Automaton::save(ByteWriter& out) const {
   out.values(wildcards);
   pieces.save(out);
   edges.save(out);
-  for (const PieceFilter* filter : {&first_pieces, &single_pieces, &first_pairs, &edge_pieces, &root_wildcard_heads})
+  for (const PieceFilter* filter :
+       {&first_pieces, &single_pieces, &first_pairs, &edge_pieces, &root_wildcard_heads, &skip_first_pieces,
+        &deferred_first_pieces})
     filter->save(out);
   out.value(root_wildcard_min);
   out.value(static_cast<std::uint8_t>(ascii_other_first));
@@ -276,7 +317,9 @@ bool Automaton::load(ByteReader& in, std::size_t term_count) {
     if (w.edge < Edge::kAdjacent || w.edge > Edge::kWildRoot) return false;
   }
   if (!pieces.load(in, nodes.size()) || !edges.load(in, nodes.size())) return false;
-  for (PieceFilter* filter : {&first_pieces, &single_pieces, &first_pairs, &edge_pieces, &root_wildcard_heads}) {
+  for (PieceFilter* filter :
+       {&first_pieces, &single_pieces, &first_pairs, &edge_pieces, &root_wildcard_heads, &skip_first_pieces,
+        &deferred_first_pieces}) {
     if (!filter->load(in)) return false;
   }
   root_wildcard_min = in.value<std::uint32_t>();

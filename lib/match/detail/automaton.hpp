@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "match/detail/bytes.hpp"
@@ -166,6 +167,11 @@ struct Automaton {
   PieceFilter first_pairs;
   PieceFilter edge_pieces;  // edge_hash(node, piece) of every edge below the root
   PieceFilter root_wildcard_heads;
+  // first_pieces as the skip loop sees them: a common word that only starts terms of two pieces or
+  // more ("the" of "the united states") is replaced by those terms' second pieces, which are far rarer
+  // in text; a second piece that passes is then checked with the piece before it (first_pairs).
+  PieceFilter skip_first_pieces;
+  PieceFilter deferred_first_pieces;  // the common words that skip_first_pieces leaves out
   std::uint32_t root_wildcard_min = 0;
   // Some term starts with an ASCII character that is neither letter, digit nor separator ("#tag"):
   // then such characters in the text cannot be skipped unseen.
@@ -199,6 +205,13 @@ class AutomatonBuilder {
   std::vector<std::uint64_t> first_piece_hashes_;
   std::vector<std::uint64_t> single_piece_hashes_;
   std::vector<std::uint64_t> first_pair_hashes_;
+  // By first piece: whether every term that starts with it may be found from its second piece instead,
+  // and the quick hashes of those second pieces.
+  struct FirstPiece {
+    bool deferrable = true;
+    std::vector<std::uint64_t> second_hashes;
+  };
+  std::unordered_map<std::string, FirstPiece> first_piece_uses_;
   std::vector<std::uint64_t> edge_hashes_;
   std::vector<std::string> root_wildcard_prefixes_;
 };
@@ -259,7 +272,13 @@ class StreamMatcher {
     }
   };
   QuickStart quick_start() const {
-    return {a_.first_pieces.view(), a_.root_wildcard_heads.view(), root_wildcard_min_};
+    return {a_.skip_first_pieces.view(), a_.root_wildcard_heads.view(), root_wildcard_min_};
+  }
+  // Whether a piece may be a common word that starts terms but is left out of skip_first_pieces.
+  bool deferred_first_piece(std::uint64_t quick) const { return a_.deferred_first_pieces.may_contain(quick); }
+  // Whether two pieces may be the first two of a term, from their quick_hash.
+  bool pair_may_start(std::uint64_t first_quick, std::uint64_t second_quick) const {
+    return a_.first_pairs.may_contain(pair_hash(first_quick, second_quick));
   }
   std::size_t root_wildcard_min() const { return root_wildcard_min_; }
 
@@ -270,8 +289,8 @@ class StreamMatcher {
   // piece here is much cheaper than opening a partial match for each of them.
   template <typename NextPiece>
   bool piece_may_start(std::uint64_t quick, NextPiece&& next) const {
-    // first_pieces holds single_pieces: most pieces are neither, and that takes one probe.
-    if (!a_.first_pieces.may_contain(quick)) return false;
+    // skip_first_pieces holds single_pieces: most pieces are neither, and that takes one probe.
+    if (!a_.skip_first_pieces.may_contain(quick)) return false;
     if (a_.single_pieces.may_contain(quick)) return true;
     const FollowingPiece following = next();
     return !following.known || (following.exists && a_.first_pairs.may_contain(pair_hash(quick, following.quick)));

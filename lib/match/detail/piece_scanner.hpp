@@ -290,6 +290,8 @@ class PieceScanner {
     const std::size_t head_length = kWildcards ? sink_.root_wildcard_min() : 0;
     std::size_t resume = i;  // past the last piece looked at: a safe place to stop
     const auto filter = sink_.quick_start();
+    Pending previous{};  // the last piece of the blocks before, for the first piece of a block
+    bool have_previous = false;
     // Blocks sit at multiples of 64 from the text's start, so that a scan resumed after a candidate
     // reuses the masks of the block it stopped in.
     for (std::size_t block = i & ~std::size_t{63}; block < size; block += 64) {
@@ -416,6 +418,11 @@ class PieceScanner {
             return FollowingPiece{true, true, pending[k + 1].quick};
           return following_piece(bytes, c.end, size);
         };
+        // A term that starts with a common word is looked for from its second piece (Automaton::
+        // skip_first_pieces): the piece before this one, if the skip has looked at it, starts the match
+        // when the two may be a term's first pair. Asked first, as this piece may start another term.
+        const Pending* before = k > 0 ? &pending[k - 1] : have_previous ? &previous : nullptr;
+        if (before != nullptr && sink_.pair_may_start(before->quick, c.quick)) return before->start;
         if (sink_.piece_may_start(c.quick, next)) return c.start;
         if constexpr (kWildcards) {
           const std::size_t length = c.end - c.start;
@@ -426,8 +433,18 @@ class PieceScanner {
           }
         }
       }
-      if (runs_on <= size) return runs_on;
-      if (non_ascii) return std::max(resume, block + static_cast<std::size_t>(__builtin_ctzll(non_ascii)));
+      // Where the skip stops for text it cannot pass, the piece before may be a common word that starts
+      // a term (which skip_first_pieces left out): then the piece-by-piece path starts there.
+      const Pending* last = pending_count > 0 ? &pending[pending_count - 1] : have_previous ? &previous : nullptr;
+      const auto stop_at = [&](std::size_t stop) {
+        return last != nullptr && sink_.deferred_first_piece(last->quick) ? last->start : stop;
+      };
+      if (runs_on <= size) return stop_at(runs_on);
+      if (non_ascii) return stop_at(std::max(resume, block + static_cast<std::size_t>(__builtin_ctzll(non_ascii))));
+      if (pending_count > 0) {
+        previous = pending[pending_count - 1];
+        have_previous = true;
+      }
       resume = std::max(resume, block + valid);
     }
     return size;
