@@ -209,6 +209,15 @@ TEST_CASE("terms that start with a common word match like any other", "[term]") 
       {"a second word that is a prefix", {folded("the unit*")}, "the units", {{0, "the units"}}},
       {"common word after an accented word", terms, "Ciucă the United States",
        {{0, "the United States"}, {1, "United States"}}},
+      {"initials", {folded("A. Q. Khan"), folded("S. Arabia")}, "Dr A. Q. Khan, a. q.  khan, a.q. khan, A Q Khan; s. arabia",
+       {{0, "A. Q. Khan"}, {0, "a. q.  khan"}, {1, "s. arabia"}}},
+      {"initials when punctuation may start a term",
+       {folded("A. Q. Khan"), folded("#tag")},
+       "A. Q. Khan #tag a. q. khan",
+       {{0, "A. Q. Khan"}, {1, "#tag"}, {0, "a. q. khan"}}},
+      {"punctuation that may start a term between", {folded("a (b) c"), folded("#tag")}, "a (b) c",
+       {{0, "a (b) c"}}},
+      {"an initial across a block edge", {folded("A. Q. Khan")}, straddle + " A. Q. Khan", {{0, "A. Q. Khan"}}},
   });
 }
 
