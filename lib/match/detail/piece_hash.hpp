@@ -47,7 +47,8 @@ inline std::uint64_t hash_piece(const char* p, std::size_t n, std::size_t availa
 // both the piece's hash and its head's (quick_hash_of(first, head_length)).
 inline std::uint64_t first_eight(const char* p, std::size_t available, std::uint64_t or_mask) {
   std::uint64_t w = 0;
-  if (available >= 8) {
+  // Expected, so that the loads of the last few bytes of a text are laid out of the skip loop's way.
+  if (__builtin_expect(available >= 8, 1)) {
     std::memcpy(&w, p, 8);
   } else {
     for (std::size_t k = 0; k < available; ++k)

@@ -381,7 +381,8 @@ class PieceScanner {
               break;
             }
           }
-          if (non_ascii_after && !(punctuation_passes && common_punctuation(bytes, end, size) != 0)) {
+          if (__builtin_expect(non_ascii_after, 0) &&
+              !(punctuation_passes && common_punctuation(bytes, end, size) != 0)) {
             runs_on = start;
             break;
           }
