@@ -376,7 +376,7 @@ class PieceScanner {
             const std::uint64_t in_word = (m.word >> bit) & span;
             const std::uint64_t letter_bytes = (m.letters >> bit) & span;
             two_byte = letter_bytes != 0 || letters_after;
-            if (two_byte && (letter_bytes != in_word || ascii_after)) {
+            if (__builtin_expect(two_byte && (letter_bytes != in_word || ascii_after), 0)) {
               runs_on = start;
               break;
             }
@@ -423,8 +423,8 @@ class PieceScanner {
         // skip_first_pieces): the piece before this one, if the skip has looked at it, starts the match
         // when the two may be a term's first pair. Asked first, as this piece may start another term.
         const Pending* before = k > 0 ? &pending[k - 1] : have_previous ? &previous : nullptr;
-        if (before != nullptr && sink_.pair_may_start(before->quick, c.quick)) return before->start;
-        if (sink_.piece_may_start(c.quick, next)) return c.start;
+        if (__builtin_expect(before != nullptr && sink_.pair_may_start(before->quick, c.quick), 0)) return before->start;
+        if (__builtin_expect(sink_.piece_may_start(c.quick, next), 0)) return c.start;
         if constexpr (kWildcards) {
           const std::size_t length = c.end - c.start;
           if ((!kOthers || c.word) && length >= head_length) {
