@@ -183,12 +183,15 @@ TEST_CASE("terms that start with a common word match like any other", "[term]") 
   // Put "the" at the end of one 64-byte block and "United" at the start of the next, or "the" across
   // the edge.
   const std::string filler(59, 'x'), straddle(61, 'x');
-  const std::vector<TermSpec> terms{folded("the United States"), folded("United States"), folded("de Gaulle")};
+  const std::vector<TermSpec> terms{folded("the United States"), folded("United States"),
+                                    folded("de Gaulle")};
   check_rows({
       {"both terms", terms, "in the United States today", {{0, "the United States"}, {1, "United States"}}},
       {"only the second", terms, "the, United States", {{1, "United States"}}},
-      {"separators", terms, "The\u00A0united \t States", {{0, "The\u00A0united \t States"}, {1, "united \t States"}}},
-      {"curly quotes around", terms, "\u201Cthe United States\u201D", {{0, "the United States"}, {1, "United States"}}},
+      {"separators", terms, "The\u00A0united \t States",
+       {{0, "The\u00A0united \t States"}, {1, "united \t States"}}},
+      {"curly quotes around", terms, "\u201Cthe United States\u201D",
+       {{0, "the United States"}, {1, "United States"}}},
       {"across a block edge", terms, filler + " the United States",
        {{0, "the United States"}, {1, "United States"}}},
       {"the common word across a block edge", terms, straddle + " the United States",
@@ -200,7 +203,8 @@ TEST_CASE("terms that start with a common word match like any other", "[term]") 
        {{0, "the Straße"}, {1, "de Ciuca\u0306"}, {1, "de Ciucă"}}},
       {"second word Cyrillic", {folded("the НАТО")}, "the нато", {{0, "the нато"}}},
       {"Cyrillic after the common word", terms, "the нато United States", {{1, "United States"}}},
-      {"after Cyrillic text", terms, "войска the United States", {{0, "the United States"}, {1, "United States"}}},
+      {"after Cyrillic text", terms, "войска the United States",
+       {{0, "the United States"}, {1, "United States"}}},
       {"a name particle", terms, "Charles de Gaulle; DE GAULLE", {{2, "de Gaulle"}, {2, "DE GAULLE"}}},
       {"a common word that is a term alone is not deferred",
        {folded("the"), folded("the end")},
@@ -209,7 +213,9 @@ TEST_CASE("terms that start with a common word match like any other", "[term]") 
       {"a second word that is a prefix", {folded("the unit*")}, "the units", {{0, "the units"}}},
       {"common word after an accented word", terms, "Ciucă the United States",
        {{0, "the United States"}, {1, "United States"}}},
-      {"initials", {folded("A. Q. Khan"), folded("S. Arabia")}, "Dr A. Q. Khan, a. q.  khan, a.q. khan, A Q Khan; s. arabia",
+      {"initials",
+       {folded("A. Q. Khan"), folded("S. Arabia")},
+       "Dr A. Q. Khan, a. q.  khan, a.q. khan, A Q Khan; s. arabia",
        {{0, "A. Q. Khan"}, {0, "a. q.  khan"}, {1, "s. arabia"}}},
       {"initials when punctuation may start a term",
        {folded("A. Q. Khan"), folded("#tag")},
@@ -217,7 +223,8 @@ TEST_CASE("terms that start with a common word match like any other", "[term]") 
        {{0, "A. Q. Khan"}, {1, "#tag"}, {0, "a. q. khan"}}},
       {"punctuation that may start a term between", {folded("a (b) c"), folded("#tag")}, "a (b) c",
        {{0, "a (b) c"}}},
-      {"an initial across a block edge", {folded("A. Q. Khan")}, straddle + " A. Q. Khan", {{0, "A. Q. Khan"}}},
+      {"an initial across a block edge", {folded("A. Q. Khan")}, straddle + " A. Q. Khan",
+       {{0, "A. Q. Khan"}}},
   });
 }
 

@@ -127,8 +127,9 @@ void AutomatonBuilder::add(const ParsedTerm& term, std::uint32_t index) {
     FirstPiece& uses = first_piece_uses_[term.pieces[0].normalized];
     // Found from its second piece: a term of two trie pieces or more whose first is a common word and
     // whose second is a word after a separator, which the skip loop sees as the next candidate.
-    const bool deferrable = path_length >= 2 && term.pieces[0].word && common_word(term.pieces[0].normalized) &&
-                            term.pieces[1].word && term.pieces[1].after_separator;
+    const bool deferrable = path_length >= 2 && term.pieces[0].word &&
+                            common_word(term.pieces[0].normalized) && term.pieces[1].word &&
+                            term.pieces[1].after_separator;
     uses.deferrable = uses.deferrable && deferrable;
     if (deferrable) uses.second_hashes.push_back(quick_hash(term.pieces[1].normalized));
   }

@@ -423,7 +423,9 @@ class PieceScanner {
         // skip_first_pieces): the piece before this one, if the skip has looked at it, starts the match
         // when the two may be a term's first pair. Asked first, as this piece may start another term.
         const Pending* before = k > 0 ? &pending[k - 1] : have_previous ? &previous : nullptr;
-        if (__builtin_expect(before != nullptr && sink_.pair_may_start(before->quick, c.quick), 0)) return before->start;
+        if (__builtin_expect(before != nullptr && sink_.pair_may_start(before->quick, c.quick), 0)) {
+          return before->start;
+        }
         if (__builtin_expect(sink_.piece_may_start(c.quick, next), 0)) return c.start;
         if constexpr (kWildcards) {
           const std::size_t length = c.end - c.start;
@@ -436,12 +438,16 @@ class PieceScanner {
       }
       // Where the skip stops for text it cannot pass, the piece before may be a common word that starts
       // a term (which skip_first_pieces left out): then the piece-by-piece path starts there.
-      const Pending* last = pending_count > 0 ? &pending[pending_count - 1] : have_previous ? &previous : nullptr;
+      const Pending* last = pending_count > 0 ? &pending[pending_count - 1]
+                            : have_previous   ? &previous
+                                              : nullptr;
       const auto stop_at = [&](std::size_t stop) {
         return last != nullptr && sink_.deferred_first_piece(last->quick) ? last->start : stop;
       };
       if (runs_on <= size) return stop_at(runs_on);
-      if (non_ascii) return stop_at(std::max(resume, block + static_cast<std::size_t>(__builtin_ctzll(non_ascii))));
+      if (non_ascii) {
+        return stop_at(std::max(resume, block + static_cast<std::size_t>(__builtin_ctzll(non_ascii))));
+      }
       if (pending_count > 0) {
         previous = pending[pending_count - 1];
         have_previous = true;
