@@ -12,7 +12,8 @@
 // no term. So while no partial match is open, the scanner classifies 64 bytes at a time and asks the
 // sink only about the starts of words (hashed straight from the text, never copied), passing over
 // common typographic punctuation too; the first piece that may start a match, or other non-ASCII
-// text, goes down the piece-by-piece path. ASCII pieces there are hashed from the text as well;
+// text, goes down the piece-by-piece path. A term that starts with a common word ("the", "de") is
+// looked for from its second word, and the piece-by-piece path then starts at the word before. ASCII pieces there are hashed from the text as well;
 // other characters are normalised through a per-code-point cache of utf8proc's answers
 // (normalize.hpp). Non-English text is mostly two-byte letters (Cyrillic, Greek), most of which
 // normalise to one two-byte letter (lowercase ones to themselves). Once the piece-by-piece path has
