@@ -239,6 +239,11 @@ class PieceScanner {
     return (last >= 0x90 && last <= 0x95) || last == 0x98 || last == 0x99 || last == 0x9C || last == 0x9D ? 3 : 0;
   }
 
+  // Whether the common_punctuation character at pos is a separator (U+00A0, U+2010..U+2015).
+  static bool separator_punctuation(const unsigned char* bytes, std::size_t pos) {
+    return bytes[pos] == 0xC2 ? bytes[pos + 1] == 0xA0 : bytes[pos] == 0xE2 && bytes[pos + 2] <= 0x95;
+  }
+
   // The kind of the character that ends just before j, which is ASCII or common_punctuation (the skip
   // loop never stops right after a letter that is not ASCII: such a word would have stopped it).
   static CharKind kind_before(const unsigned char* bytes, std::size_t j) {
@@ -249,8 +254,8 @@ class PieceScanner {
              : kind == ByteClass::kSeparator ? CharKind::kSeparator
                                              : CharKind::kOther;
     }
-    if (last == 0xA0 && bytes[j - 2] == 0xC2) return CharKind::kSeparator;  // U+00A0
-    return last >= 0x90 && last <= 0x95 && bytes[j - 2] == 0x80 ? CharKind::kSeparator : CharKind::kOther;
+    const std::size_t start = bytes[j - 2] == 0xC2 ? j - 2 : j - 3;  // two bytes, or three
+    return separator_punctuation(bytes, start) ? CharKind::kSeparator : CharKind::kOther;
   }
 
   // Skips, 64 bytes at a time, the text from i on whose pieces cannot start a match, without cutting
@@ -583,11 +588,6 @@ class PieceScanner {
       w |= std::uint64_t{table[offset]} << (16 * k);
     }
     return w;
-  }
-
-  // Whether the common_punctuation character at pos is a separator (U+00A0, U+2010..U+2015).
-  static bool separator_punctuation(const unsigned char* bytes, std::size_t pos) {
-    return bytes[pos] == 0xC2 ? bytes[pos + 1] == 0xA0 : bytes[pos] == 0xE2 && bytes[pos + 2] <= 0x95;
   }
 
   // The piece after a piece that ends at `end`. Described ("known") when it is ASCII, a common
