@@ -89,7 +89,8 @@ void PieceFilter::build(std::vector<std::uint64_t> hashes) {
   }
   words_.assign(words, 0);
   for (std::uint64_t hash : hashes) {
-    words_[hash >> shift_] |= (std::uint64_t{1} << ((hash >> 24) & 63)) | (std::uint64_t{1} << ((hash >> 30) & 63));
+    words_[hash >> shift_] |=
+        (std::uint64_t{1} << ((hash >> 24) & 63)) | (std::uint64_t{1} << ((hash >> 30) & 63));
   }
 }
 

@@ -293,11 +293,14 @@ class StreamMatcher {
     if (!a_.skip_first_pieces.may_contain(quick)) return false;
     if (a_.single_pieces.may_contain(quick)) return true;
     const FollowingPiece following = next();
-    return !following.known || (following.exists && a_.first_pairs.may_contain(pair_hash(quick, following.quick)));
+    return !following.known ||
+           (following.exists && a_.first_pairs.may_contain(pair_hash(quick, following.quick)));
   }
   // Whether a word of root_wildcard_min() normalised bytes or more may start a match of a one-word
   // wildcard term, from the quick_hash of its first root_wildcard_min() bytes.
-  bool root_wildcard_head_may_start(std::uint64_t head) const { return a_.root_wildcard_heads.may_contain(head); }
+  bool root_wildcard_head_may_start(std::uint64_t head) const {
+    return a_.root_wildcard_heads.may_contain(head);
+  }
 
   void operator()(const Piece& piece) {
     next_.clear();

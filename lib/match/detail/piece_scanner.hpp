@@ -13,14 +13,15 @@
 // sink only about the starts of words (hashed straight from the text, never copied), passing over
 // common typographic punctuation too; the first piece that may start a match, or other non-ASCII
 // text, goes down the piece-by-piece path. A term that starts with a common word ("the", "de") is
-// looked for from its second word, and the piece-by-piece path then starts at the word before. ASCII pieces there are hashed from the text as well;
-// other characters are normalised through a per-code-point cache of utf8proc's answers
-// (normalize.hpp). Non-English text is mostly two-byte letters (Cyrillic, Greek), most of which
-// normalise to one two-byte letter (lowercase ones to themselves). Once the piece-by-piece path has
-// met one, the skip loop takes the letters of its cache block like ASCII letters, and hashes their
-// words from a table of their normalised bytes; in the piece-by-piece path, runs of letters that
-// normalise to themselves are passed over in a tight loop and copied to the piece whole, and
-// non-ASCII symbols that no term starts with are not made into pieces.
+// looked for from its second word, and the piece-by-piece path then starts at the word before. ASCII
+// pieces there are hashed from the text as well; other characters are normalised through a
+// per-code-point cache of utf8proc's answers (normalize.hpp). Non-English text is mostly two-byte
+// letters (Cyrillic, Greek), most of which normalise to one two-byte letter (lowercase ones to
+// themselves). Once the piece-by-piece path has met one, the skip loop takes the letters of its cache
+// block like ASCII letters, and hashes their words from a table of their normalised bytes; in the
+// piece-by-piece path, runs of letters that normalise to themselves are passed over in a tight loop
+// and copied to the piece whole, and non-ASCII symbols that no term starts with are not made into
+// pieces.
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -378,7 +379,8 @@ class PieceScanner {
               end = word_end(bytes, block + 64 + (straddles ? 1 : 0), size, ascii_after, letters_after);
               non_ascii_after = end < size && bytes[end] >= 0x80;
             }
-            const std::uint64_t span = rest != 0 ? (std::uint64_t{1} << (end - start)) - 1 : ~std::uint64_t{0};
+            const std::uint64_t span =
+                rest != 0 ? (std::uint64_t{1} << (end - start)) - 1 : ~std::uint64_t{0};
             const std::uint64_t in_word = (m.word >> bit) & span;
             const std::uint64_t letter_bytes = (m.letters >> bit) & span;
             two_byte = letter_bytes != 0 || letters_after;
@@ -508,7 +510,9 @@ class PieceScanner {
     for (int k = 0; k < 4; ++k) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
       const int shift = 16 * k;
-      const auto bits = [&](__m128i x) { return std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(x))} << shift; };
+      const auto bits = [&](__m128i x) {
+        return std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(x))} << shift;
+      };
       leads |= bits(_mm_cmpeq_epi8(_mm_and_si128(v, lead_bits), lead_base));
       low0 |= bits(_mm_slli_epi16(v, 7));
       low1 |= bits(_mm_slli_epi16(v, 6));
@@ -542,7 +546,8 @@ class PieceScanner {
 
   // The end of a word that goes on at j, over ASCII letters and digits and the letter block's two-byte
   // letters; says which of the two it passed over.
-  std::size_t word_end(const unsigned char* bytes, std::size_t j, std::size_t size, bool& ascii, bool& letters) const {
+  std::size_t word_end(const unsigned char* bytes, std::size_t j, std::size_t size, bool& ascii,
+                       bool& letters) const {
     while (j < size) {
       if (kBytes.kind[bytes[j]] == ByteClass::kWord) {
         ascii = true;
@@ -571,7 +576,8 @@ class PieceScanner {
   // bytes, so the word keeps its length. Four letters' worth without a branch on the word's length
   // when the text has eight bytes at p (what lies past the word is looked up too, and then masked
   // off by quick_hash_of): lengths vary from word to word.
-  std::uint64_t normalized_first_eight(const unsigned char* p, std::size_t length, std::size_t available) const {
+  std::uint64_t normalized_first_eight(const unsigned char* p, std::size_t length,
+                                       std::size_t available) const {
     const std::uint16_t* table = letters_.two_byte_normalized;
     if (available >= 8) {
       // The four letters' offsets in their block (the lead's low two bits, the trail's six) side by
@@ -580,7 +586,8 @@ class PieceScanner {
       std::memcpy(&w, p, 8);
       const std::uint64_t offsets = ((w & 0x0003000300030003ull) << 6) | ((w >> 8) & 0x003F003F003F003Full);
       return std::uint64_t{table[offsets & 0xFF]} | std::uint64_t{table[(offsets >> 16) & 0xFF]} << 16 |
-             std::uint64_t{table[(offsets >> 32) & 0xFF]} << 32 | std::uint64_t{table[(offsets >> 48) & 0xFF]} << 48;
+             std::uint64_t{table[(offsets >> 32) & 0xFF]} << 32 |
+             std::uint64_t{table[(offsets >> 48) & 0xFF]} << 48;
     }
     std::uint64_t w = 0;
     for (std::size_t k = 0; k < std::min<std::size_t>(length / 2, 4); ++k) {
