@@ -255,7 +255,7 @@ class StreamMatcher {
   // false too. Written without branches, for a loop over many pieces whose answers are mostly no; a
   // value, so that the skip loop holds it in registers across its stores.
   struct QuickStart {
-    PieceFilter::View first_pieces;
+    PieceFilter::View skip_first_pieces;
     PieceFilter::View root_wildcard_heads;
     std::size_t root_wildcard_min;
 
@@ -264,7 +264,7 @@ class StreamMatcher {
     // is shorter).
     template <bool kWildcards>
     bool may_start(std::uint64_t quick, std::uint64_t head, std::size_t size, bool word) const {
-      bool result = first_pieces.may_contain(quick);
+      bool result = skip_first_pieces.may_contain(quick);
       if constexpr (kWildcards) {
         result |= word && size >= root_wildcard_min && root_wildcard_heads.may_contain(head);
       }
