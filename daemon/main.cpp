@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "import_dictionary.hpp"
+#include "service_module.hpp"
 
 namespace {
 
@@ -143,5 +144,5 @@ int main(int argc, char** argv) {
   if (*import_dictionary)
     return newswatch::run_import_dictionary_command(dictionary_files, dictionary_output);
   if (*scan) return newswatch::run_scan_command(config_file, feed_files, feed_url);
-  return newswatch::run_daemon(config_file);
+  return newswatch::run_service_module(config_file);
 }

@@ -1,6 +1,7 @@
 """The command line as a user meets it: help with examples, the version, and unknown options or
 commands refused with a hint at what was meant. Runs the real binary."""
 import os
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -25,6 +26,17 @@ class CommandLine(unittest.TestCase):
         result = run("--version")
         self.assertEqual(0, result.returncode)
         self.assertRegex(result.stdout, r"^newswatchd \d+\.\d+\.\d+")
+
+    def test_run_without_its_service_module_says_where_it_looked(self):
+        with tempfile.TemporaryDirectory() as directory:
+            alone = os.path.join(directory, "newswatchd")
+            shutil.copy(NEWSWATCHD, alone)
+            result = subprocess.run([alone, "run", "--config", os.path.join(directory, "none.yaml")],
+                                    capture_output=True, text=True, timeout=60)
+        if "cannot load the service module" not in result.stderr:
+            self.skipTest("a service module is installed on this machine: " + result.stderr[:200])
+        self.assertEqual(1, result.returncode)
+        self.assertIn(os.path.join(directory, "newswatchd-service.so") + ": not there", result.stderr)
 
     def test_a_mistyped_option_is_an_error_with_a_hint(self):
         result = run("check-config", "--confg", "x.yaml")

@@ -1,4 +1,5 @@
-"""The systemd unit: `cmake --install` puts the binary, unit, config and watchlists in place; the
+"""The systemd unit: `cmake --install` puts the binary, its service module, the unit, config and
+watchlists in place; the installed binary runs the installed module; the
 installed unit passes `systemd-analyze verify` (with the installed binary's path) and scores an
 exposure of 2.0 or lower on the offline security review."""
 import os
@@ -46,6 +47,18 @@ class SystemdUnit(unittest.TestCase):
         result = subprocess.run([self.installed_binary, "check-config", "--config",
                                  os.path.join(config_dir[0], "newswatch.yaml")], capture_output=True, text=True)
         self.assertEqual(0, result.returncode, result.stderr)
+
+    def test_the_installed_binary_runs_the_installed_service_module(self):
+        # `run` is loaded from a module installed apart from the binary; a configuration with a problem
+        # gets as far as the service's own check, which only the module can make.
+        config = os.path.join(self.prefix, "broken.yaml")
+        with open(config, "w") as f:
+            f.write("feeds: 12\n")
+        result = subprocess.run([self.installed_binary, "run", "--config", config], capture_output=True, text=True,
+                                timeout=60)
+        self.assertEqual(1, result.returncode, result.stderr)
+        self.assertNotIn("cannot load the service module", result.stderr)
+        self.assertIn("not started: the configuration has", result.stderr)
 
     def test_unit_verifies_cleanly(self):
         result = subprocess.run(["systemd-analyze", "verify", "--man=no", self.checked],
