@@ -1,12 +1,13 @@
 """The command line as a user meets it: help with examples, the version, and unknown options or
 commands refused with a hint at what was meant. Runs the real binary."""
+import json
 import os
 import shutil
 import subprocess
 import tempfile
 import unittest
 
-from harness import NEWSWATCHD, SOURCE_DIR
+from harness import NEWSWATCHD, SOURCE_DIR, read_fixture
 
 
 def run(*args):
@@ -69,6 +70,39 @@ class CommandLine(unittest.TestCase):
     def test_the_shipped_config_is_valid(self):
         result = run("check-config", "--config", os.path.join(SOURCE_DIR, "config", "newswatch.yaml"))
         self.assertEqual(0, result.returncode, result.stderr)
+
+    def test_scan_names_each_file_by_its_normalised_absolute_path(self):
+        # A scanned file's feed URL is what a configured file:// feed of it would be called, however
+        # the path was written; files from several directories, in and out of order, each get their own.
+        feed = read_fixture("feeds", "eastern-flank.rss")
+        with tempfile.TemporaryDirectory() as folder:
+            for directory in ("a", "b", os.path.join("b", "c")):
+                os.makedirs(os.path.join(folder, directory), exist_ok=True)
+            for name in ("top.rss", os.path.join("a", "one.rss"), os.path.join("b", "two.rss")):
+                with open(os.path.join(folder, name), "wb") as f:
+                    f.write(feed)
+            with open(os.path.join(folder, "scan.yaml"), "w", encoding="utf-8") as f:
+                f.write("state_dir: state\nwatchlists: [%s]\nfeeds: [http://127.0.0.1:9/a.xml]\n"
+                        % os.path.join(SOURCE_DIR, "config", "watchlists", "eastern-flank.yaml"))
+            written = {"top.rss": "top.rss", "a/one.rss": "a/one.rss", "b/c/../two.rss": "b/two.rss",
+                       "./a//one.rss": "a/one.rss", os.path.join(folder, "b", ".", "two.rss"): "b/two.rss"}
+            for path, expected in written.items():
+                # One run a file: the same articles in two files are alerted once per run.
+                result = subprocess.run([NEWSWATCHD, "scan", "--config", "scan.yaml", "top.rss", path],
+                                        cwd=folder, capture_output=True, text=True, timeout=60)
+                self.assertEqual(0, result.returncode, result.stderr)
+                urls = {json.loads(line)["feed"]["url"] for line in result.stdout.splitlines()}
+                if path == "top.rss":
+                    self.assertEqual({"file://" + os.path.join(folder, "top.rss")}, urls)
+                    continue
+                # The first file's articles are alerted, the second's are the same articles: none.
+                self.assertEqual({"file://" + os.path.join(folder, "top.rss")}, urls, path)
+                result = subprocess.run([NEWSWATCHD, "scan", "--config", "scan.yaml", path, "missing.rss"],
+                                        cwd=folder, capture_output=True, text=True, timeout=60)
+                self.assertEqual(1, result.returncode)
+                self.assertIn("missing.rss: cannot read the file", result.stderr)
+                urls = {json.loads(line)["feed"]["url"] for line in result.stdout.splitlines()}
+                self.assertEqual({"file://" + os.path.join(folder, expected)}, urls, path)
 
     def test_match_answers_each_typed_line_before_the_next_arrives(self):
         # A user debugging a watchlist types sentences into `newswatchd match` and expects each answer
