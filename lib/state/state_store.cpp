@@ -76,7 +76,7 @@ static_assert(std::size(kMigrations) == kSchemaVersion);
 
 using IdentityKey = std::array<unsigned char, 32>;
 
-// The key of an identity: its SHA-256 (common/sha256, which avoids OpenSSL 3's per-digest EVP costs).
+// The key of an identity: its SHA-256 (common/sha256).
 IdentityKey identity_key(std::string_view identity) { return sha256(identity); }
 
 int64_t to_ms(StateTime time) {
