@@ -182,6 +182,37 @@ TEST_CASE("decode_utf8 judges every sequence as utf8proc_iterate does", "[normal
   CHECK(decode_utf8(euro, 2, cp) == 0);  // cut short
 }
 
+TEST_CASE("normalize_char's shortcut gives what utf8proc's decomposition gives, for every code point",
+          "[normalize]") {
+  // The shortcut answers from the property record for code points with nothing to decompose or
+  // fold; a wrong answer for any one of them would make a term and a text disagree.
+  std::size_t differences = 0;
+  std::size_t shortcut_taken = 0;
+  char32_t first_difference = 0;
+  for (const bool fold : {true, false}) {
+    for (char32_t cp = 0; cp <= 0x110000; ++cp) {
+      char32_t fast[kMaxNormalizedLength];
+      char32_t reference[kMaxNormalizedLength];
+      const std::size_t fast_count = normalize_char(cp, fold, fast);
+      const std::size_t reference_count = normalize_char_by_decomposition(cp, fold, reference);
+      const bool same = fast_count == reference_count &&
+                        std::u32string_view(fast, fast_count) == std::u32string_view(reference, reference_count);
+      if (!same && differences++ == 0) first_difference = cp;
+      shortcut_taken += (fast_count == 1 && fast[0] == cp) ? 1 : 0;
+    }
+  }
+  INFO("first difference at U+" << std::hex << static_cast<std::uint32_t>(first_difference));
+  CHECK(differences == 0);
+  CHECK(shortcut_taken > 1000000);  // most code points normalise to themselves
+  // The cases the shortcut must leave to the long way: a Hangul syllable, a compatibility character,
+  // a capital that folds, a mark.
+  CHECK(normalized(U'한') == U"\u1112\u1161\u11AB");
+  CHECK(normalized(U'ﬁ') == U"fi");
+  CHECK(normalized(U'Ж') == U"ж");
+  CHECK(normalized(U'Ж', false) == U"Ж");
+  CHECK(normalized(0x0301).empty());
+}
+
 TEST_CASE("normalized_parts remembers exactly what normalize_char and classify say", "[normalize]") {
   // Every code point of the BMP and the supplementary planes in use, both case modes, and the
   // stand-in for an invalid byte.

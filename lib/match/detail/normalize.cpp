@@ -35,15 +35,58 @@ CharKind classify(char32_t cp) {
 
 namespace {
 
-bool is_mark(utf8proc_int32_t cp) {
-  const utf8proc_category_t category = utf8proc_category(cp);
+// Unicode's Hangul syllables, U+AC00..U+D7A3 (SBase and SCount in chapter 3.12 of the standard).
+constexpr char32_t kHangulFirstSyllable = 0xAC00;
+constexpr char32_t kHangulLastSyllable = 0xD7A3;
+
+bool is_mark_category(int category) {
   return category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC ||
          category == UTF8PROC_CATEGORY_ME;
+}
+
+bool is_mark(utf8proc_int32_t cp) { return is_mark_category(utf8proc_category(cp)); }
+
+// Full case folding of one code point that NFKD leaves alone: at most 3 code points.
+std::size_t fold_case(utf8proc_int32_t cp, char32_t* out) {
+  utf8proc_int32_t folded[3];
+  int unused_boundclass = 0;
+  const utf8proc_ssize_t folded_length =
+      utf8proc_decompose_char(cp, folded, 3, UTF8PROC_CASEFOLD, &unused_boundclass);
+  if (folded_length < 0 || folded_length > 3) {
+    out[0] = static_cast<char32_t>(cp);
+    return 1;
+  }
+  for (utf8proc_ssize_t j = 0; j < folded_length; ++j) out[j] = static_cast<char32_t>(folded[j]);
+  return static_cast<std::size_t>(folded_length);
 }
 
 }  // namespace
 
 std::size_t normalize_char(char32_t cp, bool fold, char32_t* out) {
+  if (cp > 0x10FFFF) {
+    out[0] = cp;
+    return 1;
+  }
+  // Most code points have no decomposition and no case folding: the property record says so, and
+  // that answer is a tenth of what the two utf8proc_decompose_char calls below cost (they are most of
+  // building a block of the cache, which a scan meets for every script it reads). Hangul syllables
+  // decompose by arithmetic, with no record entry, so they take the long way. An exhaustive test holds
+  // this to the long way for every code point.
+  const auto value = static_cast<utf8proc_int32_t>(cp);
+  const utf8proc_property_t* property = utf8proc_get_property(value);
+  const bool hangul_syllable = cp >= kHangulFirstSyllable && cp <= kHangulLastSyllable;
+  if (property->decomp_seqindex == UINT16_MAX && !hangul_syllable) {
+    if (is_mark_category(property->category)) return 0;
+    if (!fold || property->casefold_seqindex == UINT16_MAX) {
+      out[0] = cp;
+      return 1;
+    }
+    return fold_case(value, out);
+  }
+  return normalize_char_by_decomposition(cp, fold, out);
+}
+
+std::size_t normalize_char_by_decomposition(char32_t cp, bool fold, char32_t* out) {
   if (cp > 0x10FFFF) {
     out[0] = cp;
     return 1;
@@ -65,14 +108,7 @@ std::size_t normalize_char(char32_t cp, bool fold, char32_t* out) {
       out[count++] = static_cast<char32_t>(part);
       continue;
     }
-    utf8proc_int32_t folded[3];
-    const utf8proc_ssize_t folded_length =
-        utf8proc_decompose_char(part, folded, 3, UTF8PROC_CASEFOLD, &unused_boundclass);
-    if (folded_length < 0 || folded_length > 3) {
-      out[count++] = static_cast<char32_t>(part);
-      continue;
-    }
-    for (utf8proc_ssize_t j = 0; j < folded_length; ++j) out[count++] = static_cast<char32_t>(folded[j]);
+    count += fold_case(part, out + count);
   }
   assert(count <= kMaxNormalizedLength);
   return count;
@@ -107,12 +143,15 @@ struct PartBlock {
 
 const PartBlock* build_block(char32_t first, bool fold) {
   auto* block = new PartBlock;
+  block->parts.reserve(kBlockSize);  // most code points are one part
   char32_t normalized[kMaxNormalizedLength];
+  CharKind kinds[kMaxNormalizedLength];
   for (std::size_t i = 0; i < kBlockSize; ++i) {
     block->begin[i] = static_cast<std::uint32_t>(block->parts.size());
     const std::size_t count = normalize_char(first + static_cast<char32_t>(i), fold, normalized);
+    for (std::size_t k = 0; k < count; ++k) kinds[k] = classify(normalized[k]);
     const char32_t cp = first + static_cast<char32_t>(i);
-    const bool one_letter = count == 1 && classify(normalized[0]) == CharKind::kWord;
+    const bool one_letter = count == 1 && kinds[0] == CharKind::kWord;
     if (one_letter && normalized[0] == cp) block->unchanged_letters[i / 64] |= std::uint64_t{1} << (i % 64);
     const auto two_bytes = [](char32_t c) { return c >= 0x80 && c < 0x800; };
     if (one_letter && two_bytes(cp) && two_bytes(normalized[0])) {
@@ -121,11 +160,14 @@ const PartBlock* build_block(char32_t first, bool fold) {
                                                                  ((0x80u | (normalized[0] & 0x3Fu)) << 8));
     }
     for (std::size_t k = 0; k < count; ++k) {
-      NormalizedPart part{normalized[k], classify(normalized[k]), 0, {}};
-      std::string utf8;
-      append_utf8(normalized[k], utf8);
-      part.utf8_length = static_cast<std::uint8_t>(utf8.size());
-      utf8.copy(part.utf8, utf8.size());
+      NormalizedPart part{normalized[k], kinds[k], 0, {}};
+      if (normalized[k] > 0x10FFFF) {
+        part.utf8[0] = kInvalidByteUtf8;
+        part.utf8_length = 1;
+      } else {
+        part.utf8_length = static_cast<std::uint8_t>(utf8proc_encode_char(
+            static_cast<utf8proc_int32_t>(normalized[k]), reinterpret_cast<utf8proc_uint8_t*>(part.utf8)));
+      }
       block->parts.push_back(part);
     }
   }

@@ -34,6 +34,8 @@ inline constexpr std::size_t kMaxNormalizedLength = 18 * 3;
 // Writes the normalisation of one code point into out (kMaxNormalizedLength entries) and returns how
 // many code points it has; 0 for a combining mark. kInvalidByte normalises to itself.
 std::size_t normalize_char(char32_t cp, bool fold, char32_t* out);
+// The same by utf8proc's decomposition calls alone, with no shortcut: the reference for a test.
+std::size_t normalize_char_by_decomposition(char32_t cp, bool fold, char32_t* out);
 
 // Appends the UTF-8 encoding of cp (kInvalidByte as kInvalidByteUtf8).
 void append_utf8(char32_t cp, std::string& out);
