@@ -166,6 +166,22 @@ std::optional<LoadedConfig> load_config_and_watchlists(const std::string& config
 
 }  // namespace
 
+std::optional<std::vector<std::string>> read_path_list(const std::string& list_file) {
+  LocalFiles files;
+  const auto bytes = files.read(list_file);
+  if (!bytes) return std::nullopt;
+  std::vector<std::string> paths;
+  std::string_view rest = *bytes;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty()) paths.emplace_back(line);
+  }
+  return paths;
+}
+
 int run_parse_command(const std::vector<std::string>& files, std::size_t max_items) {
   ParseLimits limits;
   limits.max_items = max_items;

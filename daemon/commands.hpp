@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of newswatchd. Each returns the process exit code; they write results to stdout and
 // problems to stderr.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@ int run_match_command(const std::vector<std::string>& watchlists);
 // path>, as a configured file:// feed would be; --feed-url names the feed the files came from.
 int run_scan_command(const std::string& config_file, const std::vector<std::string>& feed_files,
                      const std::string& feed_url);
+
+// The paths listed in a file (--files-from), one a line as find(1) prints them: blank lines are
+// skipped, a trailing CR is dropped, nothing else is changed. "-" reads standard input. Nothing when
+// the file cannot be read.
+std::optional<std::vector<std::string>> read_path_list(const std::string& list_file);
 
 // newswatchd check-config --config FILE: validates the config and every watchlist it names.
 int run_check_config_command(const std::string& config_file);

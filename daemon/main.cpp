@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,7 @@ Examples:
   curl -s https://example.org/feed.rss | newswatchd parse -
   echo "Russia masses troops near Ukraine" | newswatchd match --watchlist config/watchlists/eastern-flank.yaml
   newswatchd scan --config config/newswatch.yaml saved-feed.xml
+  find saved/ -name '*.xml' | newswatchd scan --config config/newswatch.yaml --files-from -
 )";
 
 // Edit distance (insertions, deletions, substitutions, adjacent swaps) for "did you mean" hints.
@@ -86,6 +88,33 @@ void print_hints(const CLI::App& app, int argc, char** argv) {
   }
 }
 
+constexpr const char* kFilesFromHelp =
+    "Also read the files named in FILE, one path a line (- reads the list from standard input)";
+
+// The files named on the command line and in the --files-from list, in that order; false (with the
+// reason on standard error) when there are none or the list cannot be read. Thousands of paths are
+// better given in a list: on the command line they are copied at every exec, and a shell's limit on
+// the command line's length ends the run before it starts.
+bool add_listed_files(std::vector<std::string>& files, const std::string& files_from) {
+  if (!files_from.empty()) {
+    if (files_from == "-" && std::find(files.begin(), files.end(), "-") != files.end()) {
+      std::cerr << "--files-from -: standard input cannot be both the list and a feed\n";
+      return false;
+    }
+    auto listed = newswatch::read_path_list(files_from);
+    if (!listed) {
+      std::cerr << "--files-from " << files_from << ": cannot read the file\n";
+      return false;
+    }
+    files.insert(files.end(), std::make_move_iterator(listed->begin()), std::make_move_iterator(listed->end()));
+  }
+  if (files.empty()) {
+    std::cerr << "no feed files: name them, or list them in a file given with --files-from\n";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,7 +137,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> parse_files;
   std::size_t max_items = 10000;
   auto* parse = app.add_subcommand("parse", "Parse feed files and print their articles as JSON lines");
-  parse->add_option("files", parse_files, "Feed files; - reads standard input")->required();
+  std::string parse_files_from;
+  parse->add_option("files", parse_files, "Feed files; - reads standard input");
+  parse->add_option("--files-from", parse_files_from, kFilesFromHelp);
   parse->add_option("--max-items", max_items, "Items read per feed")->check(CLI::PositiveNumber);
 
   std::vector<std::string> watchlists;
@@ -120,7 +151,9 @@ int main(int argc, char** argv) {
   scan->add_option("-c,--config", config_file, "Configuration file (for its watchlists)");
   std::string feed_url;
   scan->add_option("--feed-url", feed_url, "The URL the files were fetched from (default: file://<path>)");
-  scan->add_option("files", feed_files, "Feed files; - reads standard input")->required();
+  std::string scan_files_from;
+  scan->add_option("files", feed_files, "Feed files; - reads standard input");
+  scan->add_option("--files-from", scan_files_from, kFilesFromHelp);
 
   std::vector<std::string> dictionary_files;
   std::string dictionary_output;
@@ -139,10 +172,16 @@ int main(int argc, char** argv) {
   }
 
   if (*check) return newswatch::run_check_config_command(config_file);
-  if (*parse) return newswatch::run_parse_command(parse_files, max_items);
+  if (*parse) {
+    if (!add_listed_files(parse_files, parse_files_from)) return newswatch::kExitUsage;
+    return newswatch::run_parse_command(parse_files, max_items);
+  }
   if (*match) return newswatch::run_match_command(watchlists);
   if (*import_dictionary)
     return newswatch::run_import_dictionary_command(dictionary_files, dictionary_output);
-  if (*scan) return newswatch::run_scan_command(config_file, feed_files, feed_url);
+  if (*scan) {
+    if (!add_listed_files(feed_files, scan_files_from)) return newswatch::kExitUsage;
+    return newswatch::run_scan_command(config_file, feed_files, feed_url);
+  }
   return newswatch::run_service_module(config_file);
 }

@@ -104,6 +104,54 @@ class CommandLine(unittest.TestCase):
                 urls = {json.loads(line)["feed"]["url"] for line in result.stdout.splitlines()}
                 self.assertEqual({"file://" + os.path.join(folder, expected)}, urls, path)
 
+    def test_files_can_be_listed_in_a_file_or_on_standard_input(self):
+        # Thousands of saved feeds do not fit a command line: `--files-from` reads their paths, one a
+        # line (blank lines and CRs ignored), after the files named as arguments.
+        feed = read_fixture("feeds", "eastern-flank.rss")
+        with tempfile.TemporaryDirectory() as folder:
+            os.makedirs(os.path.join(folder, "saved"))
+            with open(os.path.join(folder, "saved", "one.rss"), "wb") as f:
+                f.write(feed)
+            with open(os.path.join(folder, "saved", "two.rss"), "wb") as f:
+                f.write(feed.replace(b"<link>", b"<link>https://second.example"))
+            with open(os.path.join(folder, "list.txt"), "w") as f:
+                f.write("saved/one.rss\r\n\n" + os.path.join(folder, "saved", "two.rss") + "\n")
+            with open(os.path.join(folder, "scan.yaml"), "w", encoding="utf-8") as f:
+                f.write("state_dir: state\nwatchlists: [%s]\nfeeds: [http://127.0.0.1:9/a.xml]\n"
+                        % os.path.join(SOURCE_DIR, "config", "watchlists", "eastern-flank.yaml"))
+
+            def scan(*args, stdin=None):
+                return subprocess.run([NEWSWATCHD, "scan", "--config", "scan.yaml", *args], cwd=folder, input=stdin,
+                                      capture_output=True, text=True, timeout=60)
+
+            by_argument = scan("saved/one.rss", "saved/two.rss")
+            self.assertEqual(0, by_argument.returncode, by_argument.stderr)
+            self.assertGreater(len(by_argument.stdout.splitlines()), 1)
+            by_list = scan("--files-from", "list.txt")
+            self.assertEqual(0, by_list.returncode, by_list.stderr)
+            urls = lambda out: [json.loads(line)["feed"]["url"] for line in out.splitlines()]
+            self.assertEqual(urls(by_argument.stdout), urls(by_list.stdout))
+            by_stdin = scan("--files-from", "-", stdin="saved/one.rss\nsaved/two.rss\n")
+            self.assertEqual(urls(by_argument.stdout), urls(by_stdin.stdout))
+            # Arguments first, then the list: the list's copy of one.rss is a repeat, not alerted again.
+            both = scan("saved/one.rss", "--files-from", "list.txt")
+            self.assertEqual(urls(by_argument.stdout), urls(both.stdout))
+            parse = lambda *args: subprocess.run([NEWSWATCHD, "parse", *args], cwd=folder, capture_output=True,
+                                                 text=True, timeout=60)
+            parsed = parse("--files-from", "list.txt")
+            self.assertEqual(0, parsed.returncode, parsed.stderr)
+            self.assertEqual(parse("saved/one.rss", "saved/two.rss").stdout, parsed.stdout)
+
+            missing = scan("--files-from", "nowhere.txt")
+            self.assertEqual(2, missing.returncode)
+            self.assertIn("--files-from nowhere.txt: cannot read the file", missing.stderr)
+            nothing = scan()
+            self.assertEqual(2, nothing.returncode)
+            self.assertIn("no feed files", nothing.stderr)
+            twice = scan("-", "--files-from", "-", stdin="")
+            self.assertEqual(2, twice.returncode)
+            self.assertIn("standard input cannot be both", twice.stderr)
+
     def test_match_answers_each_typed_line_before_the_next_arrives(self):
         # A user debugging a watchlist types sentences into `newswatchd match` and expects each answer
         # at once, while a piped file is written in blocks: the command flushes when input runs dry.
