@@ -148,8 +148,11 @@ def main():
     match.add_argument("--budget", type=float, default=10.0)
     pipeline = commands.add_parser("pipeline")
     pipeline.add_argument("terms")
-    pipeline.add_argument("files", nargs="+")
+    pipeline.add_argument("files", nargs="*")
+    pipeline.add_argument("--files-from", help="a file listing more files, one path a line")
     args = parser.parse_args()
+    if args.command == "pipeline" and args.files_from:
+        args.files += [line for line in read_lines(args.files_from) if line]
     {"parse": bench_parse, "match": bench_match, "pipeline": bench_pipeline}[args.command](args)
 
 

@@ -82,11 +82,11 @@ def main():
     ours, peer = find(records, "scan", "newswatch"), find(records, "scan", "python")
     if ours and peer:
         ratio = peer["wall_s"] / ours["wall_s"]
-        row("whole scan run, wall s (%d files)" % ours["files"], "%.3f" % ours["wall_s"], "%.3f" % peer["wall_s"],
+        row("whole scan run, wall s (%d files)" % ours["files"], "%.4f" % ours["wall_s"], "%.3f" % peer["wall_s"],
             "%.0fx" % ratio, ">= 60x", ratio >= 60)
         if "first_run_wall_s" in ours:
             first = peer["wall_s"] / ours["first_run_wall_s"]
-            row("  first run (watchlists compiled, not cached)", "%.3f" % ours["first_run_wall_s"],
+            row("  first run (watchlists compiled, not cached)", "%.4f" % ours["first_run_wall_s"],
                 "%.3f" % peer["wall_s"], "%.0fx" % first, "", None)
 
     for r in records:
