@@ -91,28 +91,30 @@ void print_hints(const CLI::App& app, int argc, char** argv) {
 constexpr const char* kFilesFromHelp =
     "Also read the files named in FILE, one path a line (- reads the list from standard input)";
 
-// The files named on the command line and in the --files-from list, in that order; false (with the
-// reason on standard error) when there are none or the list cannot be read. Thousands of paths are
+// The files named on the command line and in the --files-from list, in that order. Returns 0, or
+// the exit code after saying why on standard error: a list that cannot be read is a problem (1) as a
+// feed file that cannot be read is; no files at all is a usage error (2). Thousands of paths are
 // better given in a list: on the command line they are copied at every exec, and a shell's limit on
 // the command line's length ends the run before it starts.
-bool add_listed_files(std::vector<std::string>& files, const std::string& files_from) {
+int add_listed_files(std::vector<std::string>& files, const std::string& files_from) {
   if (!files_from.empty()) {
     if (files_from == "-" && std::find(files.begin(), files.end(), "-") != files.end()) {
       std::cerr << "--files-from -: standard input cannot be both the list and a feed\n";
-      return false;
+      return newswatch::kExitUsage;
     }
     auto listed = newswatch::read_path_list(files_from);
     if (!listed) {
       std::cerr << "--files-from " << files_from << ": cannot read the file\n";
-      return false;
+      return newswatch::kExitProblems;
     }
-    files.insert(files.end(), std::make_move_iterator(listed->begin()), std::make_move_iterator(listed->end()));
+    files.insert(files.end(), std::make_move_iterator(listed->begin()),
+                 std::make_move_iterator(listed->end()));
   }
   if (files.empty()) {
     std::cerr << "no feed files: name them, or list them in a file given with --files-from\n";
-    return false;
+    return newswatch::kExitUsage;
   }
-  return true;
+  return newswatch::kExitOk;
 }
 
 }  // namespace
@@ -173,14 +175,16 @@ int main(int argc, char** argv) {
 
   if (*check) return newswatch::run_check_config_command(config_file);
   if (*parse) {
-    if (!add_listed_files(parse_files, parse_files_from)) return newswatch::kExitUsage;
+    const int code = add_listed_files(parse_files, parse_files_from);
+    if (code != newswatch::kExitOk) return code;
     return newswatch::run_parse_command(parse_files, max_items);
   }
   if (*match) return newswatch::run_match_command(watchlists);
   if (*import_dictionary)
     return newswatch::run_import_dictionary_command(dictionary_files, dictionary_output);
   if (*scan) {
-    if (!add_listed_files(feed_files, scan_files_from)) return newswatch::kExitUsage;
+    const int code = add_listed_files(feed_files, scan_files_from);
+    if (code != newswatch::kExitOk) return code;
     return newswatch::run_scan_command(config_file, feed_files, feed_url);
   }
   return newswatch::run_service_module(config_file);

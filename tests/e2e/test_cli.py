@@ -121,8 +121,8 @@ class CommandLine(unittest.TestCase):
                         % os.path.join(SOURCE_DIR, "config", "watchlists", "eastern-flank.yaml"))
 
             def scan(*args, stdin=None):
-                return subprocess.run([NEWSWATCHD, "scan", "--config", "scan.yaml", *args], cwd=folder, input=stdin,
-                                      capture_output=True, text=True, timeout=60)
+                return subprocess.run([NEWSWATCHD, "scan", "--config", "scan.yaml", *args], cwd=folder,
+                                      input=stdin, capture_output=True, text=True, timeout=60)
 
             by_argument = scan("saved/one.rss", "saved/two.rss")
             self.assertEqual(0, by_argument.returncode, by_argument.stderr)
@@ -136,14 +136,14 @@ class CommandLine(unittest.TestCase):
             # Arguments first, then the list: the list's copy of one.rss is a repeat, not alerted again.
             both = scan("saved/one.rss", "--files-from", "list.txt")
             self.assertEqual(urls(by_argument.stdout), urls(both.stdout))
-            parse = lambda *args: subprocess.run([NEWSWATCHD, "parse", *args], cwd=folder, capture_output=True,
-                                                 text=True, timeout=60)
+            parse = lambda *args: subprocess.run([NEWSWATCHD, "parse", *args], cwd=folder,
+                                                 capture_output=True, text=True, timeout=60)
             parsed = parse("--files-from", "list.txt")
             self.assertEqual(0, parsed.returncode, parsed.stderr)
             self.assertEqual(parse("saved/one.rss", "saved/two.rss").stdout, parsed.stdout)
 
             missing = scan("--files-from", "nowhere.txt")
-            self.assertEqual(2, missing.returncode)
+            self.assertEqual(1, missing.returncode)
             self.assertIn("--files-from nowhere.txt: cannot read the file", missing.stderr)
             nothing = scan()
             self.assertEqual(2, nothing.returncode)

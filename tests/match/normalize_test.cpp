@@ -195,8 +195,8 @@ TEST_CASE("normalize_char's shortcut gives what utf8proc's decomposition gives, 
       char32_t reference[kMaxNormalizedLength];
       const std::size_t fast_count = normalize_char(cp, fold, fast);
       const std::size_t reference_count = normalize_char_by_decomposition(cp, fold, reference);
-      const bool same = fast_count == reference_count &&
-                        std::u32string_view(fast, fast_count) == std::u32string_view(reference, reference_count);
+      const bool same = std::u32string_view(fast, fast_count) ==
+                        std::u32string_view(reference, reference_count);
       if (!same && differences++ == 0) first_difference = cp;
       shortcut_taken += (fast_count == 1 && fast[0] == cp) ? 1 : 0;
     }
