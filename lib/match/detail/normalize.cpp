@@ -114,14 +114,24 @@ std::size_t normalize_char_by_decomposition(char32_t cp, bool fold, char32_t* ou
   return count;
 }
 
-void append_utf8(char32_t cp, std::string& out) {
+namespace {
+
+// The UTF-8 bytes of cp (kInvalidByte as kInvalidByteUtf8) written to out, which has room for 4; their
+// count.
+std::size_t encode_utf8(char32_t cp, char* out) {
   if (cp > 0x10FFFF) {
-    out.push_back(kInvalidByteUtf8);
-    return;
+    out[0] = kInvalidByteUtf8;
+    return 1;
   }
-  utf8proc_uint8_t bytes[4];
-  const utf8proc_ssize_t length = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), bytes);
-  out.append(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(length));
+  return static_cast<std::size_t>(
+      utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), reinterpret_cast<utf8proc_uint8_t*>(out)));
+}
+
+}  // namespace
+
+void append_utf8(char32_t cp, std::string& out) {
+  char bytes[4];
+  out.append(bytes, encode_utf8(cp, bytes));
 }
 
 namespace {
@@ -161,13 +171,7 @@ const PartBlock* build_block(char32_t first, bool fold) {
     }
     for (std::size_t k = 0; k < count; ++k) {
       NormalizedPart part{normalized[k], kinds[k], 0, {}};
-      if (normalized[k] > 0x10FFFF) {
-        part.utf8[0] = kInvalidByteUtf8;
-        part.utf8_length = 1;
-      } else {
-        part.utf8_length = static_cast<std::uint8_t>(utf8proc_encode_char(
-            static_cast<utf8proc_int32_t>(normalized[k]), reinterpret_cast<utf8proc_uint8_t*>(part.utf8)));
-      }
+      part.utf8_length = static_cast<std::uint8_t>(encode_utf8(normalized[k], part.utf8));
       block->parts.push_back(part);
     }
   }
