@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -526,18 +527,18 @@ Result<Config, std::vector<ConfigProblem>> parse_config(const std::string& text,
 }
 
 Result<Config, std::vector<ConfigProblem>> load_config(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    return std::vector<ConfigProblem>{{file.string(), 0, 0, "cannot read the configuration file"}};
-  }
-  auto text = read_at_most(in, kMaxConfigBytes);
-  if (!text) {
+  const FileBytes text = read_file_at_most(file, kMaxConfigBytes);
+  if (text.problem == FileBytes::Problem::too_large) {
     return std::vector<ConfigProblem>{
         {file.string(), 0, 0,
          "the configuration file is larger than " + std::to_string(kMaxConfigBytes) + " bytes"}};
   }
+  if (!text) {
+    return std::vector<ConfigProblem>{
+        {file.string(), 0, 0, "cannot read the configuration file: " + std::string(std::strerror(text.error))}};
+  }
   const auto absolute = std::filesystem::absolute(file);
-  auto result = parse_config(*text, file.string(), absolute.parent_path());
+  auto result = parse_config(text.bytes, file.string(), absolute.parent_path());
   if (result) result->file = absolute;
   return result;
 }

@@ -1,5 +1,11 @@
 #include "common/bounded_read.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 namespace newswatch {
 
 std::optional<std::string> read_at_most(std::istream& in, std::size_t max_bytes) {
@@ -10,6 +16,68 @@ std::optional<std::string> read_at_most(std::istream& in, std::size_t max_bytes)
     if (bytes.size() > max_bytes) return std::nullopt;
   }
   return bytes;
+}
+
+namespace {
+
+class Descriptor {
+ public:
+  explicit Descriptor(int fd) : fd_(fd) {}
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  ~Descriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+FileBytes read_file_at_most(const std::filesystem::path& path, std::size_t max_bytes) {
+  FileBytes result;
+  const Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    result.problem = FileBytes::Problem::cannot_open;
+    result.error = errno;
+    return result;
+  }
+  struct stat st {};
+  const bool regular = ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode);
+  if (regular && static_cast<std::uintmax_t>(st.st_size) > max_bytes) {
+    result.problem = FileBytes::Problem::too_large;
+    return result;
+  }
+  // One byte more than the file's length, so that a file that grew since fstat is still read to its
+  // end; a regular file that returns less than asked for is at its end. Other inputs report no useful
+  // length: they are read in chunks until they end or pass the cap.
+  std::string& bytes = result.bytes;
+  constexpr std::size_t kChunk = 1 << 16;
+  bytes.resize(regular ? static_cast<std::size_t>(st.st_size) + 1 : kChunk);
+  std::size_t used = 0;
+  for (;;) {
+    if (used == bytes.size()) bytes.resize(bytes.size() + kChunk);
+    const std::size_t wanted = bytes.size() - used;
+    const ssize_t got = ::read(fd.get(), bytes.data() + used, wanted);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      result.problem = FileBytes::Problem::read_failed;
+      result.error = errno;
+      bytes.clear();
+      return result;
+    }
+    used += static_cast<std::size_t>(got);
+    if (used > max_bytes) {
+      result.problem = FileBytes::Problem::too_large;
+      bytes.clear();
+      return result;
+    }
+    if (got == 0 || (regular && static_cast<std::size_t>(got) < wanted)) break;
+  }
+  bytes.resize(used);
+  return result;
 }
 
 }  // namespace newswatch

@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <optional>
 #include <string_view>
 #include <system_error>
@@ -87,6 +87,17 @@ const std::string& build_id() {
 }
 
 std::string errno_text(int error) { return std::error_code(error, std::generic_category()).message(); }
+
+// A watchlist's bytes as 32 hex digits, for the cache key. XXH3-128 rather than SHA-256: the key tells
+// entries apart, it does not stand against an attacker (who could write the cache folder anyway), and
+// a 470 KB watchlist costs 0.03 ms instead of 0.27.
+std::string digest_hex(std::string_view bytes) {
+  const XXH128_hash_t digest = XXH3_128bits(bytes.data(), bytes.size());
+  char hex[33];
+  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(digest.high64),
+                static_cast<unsigned long long>(digest.low64));
+  return std::string(hex, 32);
+}
 
 // A folder or entry the user may not read or write (a scan run against the daemon's configuration
 // by someone else) is no problem worth a warning on every run: the matcher is compiled, as without
@@ -249,13 +260,11 @@ Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> load_matcher
   std::string key_material = "newswatch matcher cache\n" + build_id() + '\n' + std::to_string(limits.max_terms) +
                              '\n' + std::to_string(limits.max_file_bytes) + '\n';
   for (const fs::path& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    std::optional<std::string> bytes;
-    if (in) bytes = read_at_most(in, limits.max_file_bytes);
+    FileBytes read = read_file_at_most(file, limits.max_file_bytes);
     // Unreadable or too large: load_matcher says so, exactly as without a cache.
-    if (!bytes) return load_matcher(files, options);
-    key_material += file.string() + '\n' + std::to_string(bytes->size()) + ' ' + sha256_hex(*bytes) + '\n';
-    contents.push_back(std::move(*bytes));
+    if (!read) return load_matcher(files, options);
+    key_material += file.string() + '\n' + std::to_string(read.bytes.size()) + ' ' + digest_hex(read.bytes) + '\n';
+    contents.push_back(std::move(read.bytes));
   }
   const std::string key = sha256_hex(key_material);
   const fs::path path = cache.directory / (std::string(kEntryPrefix) + key + std::string(kEntrySuffix));

@@ -2,7 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
+#include <cstring>
 #include <initializer_list>
 #include <sstream>
 
@@ -373,15 +373,17 @@ Result<Watchlist, std::vector<WatchlistError>> parse_watchlist(std::string_view 
 
 Result<Watchlist, std::vector<WatchlistError>> load_watchlist(const std::filesystem::path& path,
                                                               const WatchlistLimits& limits) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::vector<WatchlistError>{{path.string(), 0, 0, "cannot read the watchlist file"}};
-  const auto bytes = read_at_most(in, limits.max_file_bytes);
-  if (!bytes) {
+  const FileBytes file = read_file_at_most(path, limits.max_file_bytes);
+  if (file.problem == FileBytes::Problem::too_large) {
     return std::vector<WatchlistError>{
         {path.string(), 0, 0,
          "the file is larger than the limit of " + std::to_string(limits.max_file_bytes) + " bytes"}};
   }
-  return parse_watchlist(*bytes, path.string(), limits);
+  if (!file) {
+    return std::vector<WatchlistError>{
+        {path.string(), 0, 0, "cannot read the watchlist file: " + std::string(std::strerror(file.error))}};
+  }
+  return parse_watchlist(file.bytes, path.string(), limits);
 }
 
 }  // namespace newswatch

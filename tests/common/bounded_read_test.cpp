@@ -1,6 +1,8 @@
 #include "common/bounded_read.hpp"
 
 #include <catch2/catch.hpp>
+#include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -22,4 +24,38 @@ TEST_CASE("read_at_most reads up to the cap, refuses beyond it and never reads a
   std::ifstream zero("/dev/zero", std::ios::binary);  // reports size 0 and never ends
   REQUIRE(zero);
   CHECK_FALSE(read_at_most(zero, 1 << 20).has_value());
+}
+
+TEST_CASE("read_file_at_most reads a whole file, refuses one over the cap and says why it cannot read") {
+  using newswatch::FileBytes;
+  using newswatch::read_file_at_most;
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "newswatch-bounded-read-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string big(200000, 'a');  // more than one chunk of the non-regular path
+  std::ofstream(dir / "big", std::ios::binary) << big;
+  std::ofstream(dir / "empty", std::ios::binary).flush();
+
+  const FileBytes whole = read_file_at_most(dir / "big", big.size());
+  REQUIRE(whole);
+  CHECK(whole.bytes == big);
+  CHECK(read_file_at_most(dir / "big", big.size() - 1).problem == FileBytes::Problem::too_large);
+  const FileBytes empty = read_file_at_most(dir / "empty", 10);
+  REQUIRE(empty);
+  CHECK(empty.bytes.empty());
+
+  const FileBytes missing = read_file_at_most(dir / "missing", 10);
+  CHECK(missing.problem == FileBytes::Problem::cannot_open);
+  CHECK(missing.error == ENOENT);
+  // A directory opens but does not read.
+  const FileBytes directory = read_file_at_most(dir, 10);
+  CHECK(directory.problem == FileBytes::Problem::read_failed);
+  CHECK(directory.error == EISDIR);
+  // Reports size 0 and never ends: read in chunks up to the cap.
+  CHECK(read_file_at_most("/dev/zero", 1 << 20).problem == FileBytes::Problem::too_large);
+  // Not regular, with an end: read to it.
+  const FileBytes null = read_file_at_most("/dev/null", 10);
+  REQUIRE(null);
+  CHECK(null.bytes.empty());
+  std::filesystem::remove_all(dir);
 }

@@ -230,7 +230,8 @@ TEST_CASE("a missing file is a problem without a position, and load_matcher gath
       load_matcher({missing, testing::tests_dir() / "fixtures" / "watchlists" / "quality-probe.yaml"});
   REQUIRE_FALSE(loaded.ok());
   REQUIRE(loaded.error().size() == 1);
-  CHECK(loaded.error()[0].to_string() == missing.string() + ": cannot read the watchlist file");
+  CHECK(loaded.error()[0].to_string() ==
+        missing.string() + ": cannot read the watchlist file: No such file or directory");
 }
 
 }  // namespace
