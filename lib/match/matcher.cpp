@@ -45,19 +45,76 @@ struct DeclaredRule {
   std::size_t watchlist;
 };
 
+// The names of a compiled matcher's classes and the texts of its terms, as written, in one string:
+// restoring 10,399 terms from the cache as 17,800 strings of their own cost 9,200 allocations.
+class TextPool {
+ public:
+  struct Span {
+    std::uint32_t offset;
+    std::uint32_t length;
+  };
+  Span add(std::string_view text) {
+    const Span span{static_cast<std::uint32_t>(pool_.size()), static_cast<std::uint32_t>(text.size())};
+    pool_.append(text);
+    return span;
+  }
+  std::string_view operator[](Span span) const { return std::string_view(pool_).substr(span.offset, span.length); }
+  bool holds(Span span) const { return span.offset <= pool_.size() && span.length <= pool_.size() - span.offset; }
+
+  void save(match_detail::ByteWriter& out) const { out.text(pool_); }
+  void load(match_detail::ByteReader& in) { pool_ = in.text(); }
+
+ private:
+  std::string pool_;
+};
+
 class CompiledMatcher final : public Matcher {
  public:
-  CompiledMatcher(std::vector<MatchClass> classes, std::vector<TermOwner> terms,
+  // Both halves trivially copyable, so that the cache stores and restores each table in one copy.
+  struct Class {
+    MatchKind kind;
+    TextPool::Span name;
+    std::uint32_t watchlist;
+    int line;
+    int column;
+  };
+  struct Term {
+    std::uint32_t match_class;
+    TextPool::Span text;
+  };
+
+  CompiledMatcher(TextPool texts, std::vector<Class> classes, std::vector<Term> terms,
                   std::shared_ptr<const TermMatcher> term_matcher, std::vector<CompiledRule> rules,
                   std::vector<std::uint32_t> declaration_order, std::vector<WatchlistInfo> watchlists,
                   MatcherOptions options)
-      : classes_(std::move(classes)),
+      : texts_(std::move(texts)),
+        classes_(std::move(classes)),
         terms_(std::move(terms)),
         term_matcher_(std::move(term_matcher)),
         rules_(std::move(rules)),
         declaration_order_(std::move(declaration_order)),
         watchlists_(std::move(watchlists)),
         options_(options) {}
+
+  static std::shared_ptr<const Matcher> from_compiler(const std::vector<MatchClass>& classes,
+                                                      const std::vector<TermOwner>& terms,
+                                                      std::shared_ptr<const TermMatcher> term_matcher,
+                                                      std::vector<CompiledRule> rules,
+                                                      std::vector<std::uint32_t> declaration_order,
+                                                      std::vector<WatchlistInfo> watchlists, MatcherOptions options) {
+    TextPool texts;
+    std::vector<Class> pooled_classes;
+    pooled_classes.reserve(classes.size());
+    for (const MatchClass& c : classes) {
+      pooled_classes.push_back({c.kind, texts.add(c.name), static_cast<std::uint32_t>(c.watchlist), c.line, c.column});
+    }
+    std::vector<Term> pooled_terms;
+    pooled_terms.reserve(terms.size());
+    for (const TermOwner& t : terms) pooled_terms.push_back({t.match_class, texts.add(t.text)});
+    return std::make_shared<CompiledMatcher>(std::move(texts), std::move(pooled_classes), std::move(pooled_terms),
+                                             std::move(term_matcher), std::move(rules), std::move(declaration_order),
+                                             std::move(watchlists), options);
+  }
 
   MatchResult match(const Article& article) const override {
     const std::string_view texts[] = {article.title, article.summary, article.content};
@@ -68,12 +125,12 @@ class CompiledMatcher final : public Matcher {
       for (const TermHit& hit : term_matcher_->find_all(texts[f])) {
         ++result.total_matches;
         if (result.matches.size() >= options_.max_matches_per_article) continue;
-        const TermOwner& owner = terms_[hit.term];
-        const MatchClass& match_class = classes_[owner.match_class];
-        result.matches.push_back(Match{match_class.kind, match_class.name, owner.text, kFields[f], hit.start,
-                                       hit.end,
+        const Term& term = terms_[hit.term];
+        const Class& match_class = classes_[term.match_class];
+        result.matches.push_back(Match{match_class.kind, std::string(texts_[match_class.name]),
+                                       std::string(texts_[term.text]), kFields[f], hit.start, hit.end,
                                        make_snippet(texts[f], hit.start, hit.end, options_.snippet_chars)});
-        class_hits.push_back(ClassHit{owner.match_class, f, hit.start, hit.end});
+        class_hits.push_back(ClassHit{term.match_class, f, hit.start, hit.end});
       }
     }
     result.truncated = result.total_matches > result.matches.size();
@@ -92,9 +149,10 @@ class CompiledMatcher final : public Matcher {
   std::vector<TextHit> match_text(std::string_view text) const override {
     std::vector<TextHit> hits;
     for (const TermHit& hit : term_matcher_->find_all(text)) {
-      const TermOwner& owner = terms_[hit.term];
-      const MatchClass& match_class = classes_[owner.match_class];
-      hits.push_back(TextHit{match_class.kind, match_class.name, owner.text, hit.start, hit.end});
+      const Term& term = terms_[hit.term];
+      const Class& match_class = classes_[term.match_class];
+      hits.push_back(TextHit{match_class.kind, std::string(texts_[match_class.name]), std::string(texts_[term.text]),
+                             hit.start, hit.end});
     }
     return hits;
   }
@@ -104,19 +162,9 @@ class CompiledMatcher final : public Matcher {
   std::size_t rule_count() const override { return rules_.size(); }
 
   void save(match_detail::ByteWriter& out) const {
-    out.size(classes_.size());
-    for (const MatchClass& c : classes_) {
-      out.value(c.kind);
-      out.text(c.name);
-      out.size(c.watchlist);
-      out.value(c.line);
-      out.value(c.column);
-    }
-    out.size(terms_.size());
-    for (const TermOwner& t : terms_) {
-      out.value(t.match_class);
-      out.text(t.text);
-    }
+    texts_.save(out);
+    out.values(classes_);
+    out.values(terms_);
     match_detail::save_term_matcher(*term_matcher_, out);
     out.size(rules_.size());
     for (const CompiledRule& rule : rules_) {
@@ -142,20 +190,16 @@ class CompiledMatcher final : public Matcher {
   static std::shared_ptr<const Matcher> restore(match_detail::ByteReader& in, const MatcherOptions& options) {
     // Sizes are checked against the bytes left (at least one byte an element) before anything is
     // reserved; indexes against the tables they point into.
-    std::vector<MatchClass> classes(in.size(1));
-    for (MatchClass& c : classes) {
-      c.kind = in.value<MatchKind>();
-      c.name = in.text();
-      c.watchlist = in.size(0);
-      c.line = in.value<int>();
-      c.column = in.value<int>();
+    TextPool texts;
+    texts.load(in);
+    auto classes = in.values<Class>();
+    for (const Class& c : classes) {
       if (c.kind != MatchKind::actor && c.kind != MatchKind::keyword) in.fail();
+      if (!texts.holds(c.name)) in.fail();
     }
-    std::vector<TermOwner> terms(in.size(1));
-    for (TermOwner& t : terms) {
-      t.match_class = in.value<std::uint32_t>();
-      t.text = in.text();
-      if (t.match_class >= classes.size()) in.fail();
+    auto terms = in.values<Term>();
+    for (const Term& t : terms) {
+      if (t.match_class >= classes.size() || !texts.holds(t.text)) in.fail();
     }
     if (!in.ok()) return nullptr;
     auto term_matcher = match_detail::restore_term_matcher(in);
@@ -193,14 +237,15 @@ class CompiledMatcher final : public Matcher {
       info.version = in.text();
     }
     if (!in.at_end()) return nullptr;
-    return std::make_shared<CompiledMatcher>(std::move(classes), std::move(terms), std::move(term_matcher),
-                                             std::move(rules), std::move(declaration_order), std::move(watchlists),
-                                             options);
+    return std::make_shared<CompiledMatcher>(std::move(texts), std::move(classes), std::move(terms),
+                                             std::move(term_matcher), std::move(rules), std::move(declaration_order),
+                                             std::move(watchlists), options);
   }
 
  private:
-  std::vector<MatchClass> classes_;
-  std::vector<TermOwner> terms_;
+  TextPool texts_;
+  std::vector<Class> classes_;
+  std::vector<Term> terms_;
   std::shared_ptr<const TermMatcher> term_matcher_;
   std::vector<CompiledRule> rules_;  // each after the rules it requires
   std::vector<std::uint32_t> declaration_order_;
@@ -288,8 +333,8 @@ class Compiler {
     return nullptr;
   }
 
-  std::vector<MatchClass> take_classes() { return std::move(classes_); }
-  std::vector<TermOwner> take_terms() { return std::move(terms_); }
+  const std::vector<MatchClass>& classes() const { return classes_; }
+  const std::vector<TermOwner>& terms() const { return terms_; }
   std::vector<CompiledRule> take_rules() { return std::move(rules_); }
   std::vector<std::uint32_t> take_declaration_order() { return std::move(declaration_order_); }
 
@@ -505,9 +550,9 @@ Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> Matcher::com
   std::vector<WatchlistInfo> infos;
   for (const Watchlist& watchlist : watchlists)
     infos.push_back({watchlist.name, watchlist.file, watchlist.version});
-  return std::shared_ptr<const Matcher>(std::make_shared<CompiledMatcher>(
-      compiler.take_classes(), compiler.take_terms(), std::move(term_matcher), compiler.take_rules(),
-      compiler.take_declaration_order(), std::move(infos), options));
+  return CompiledMatcher::from_compiler(compiler.classes(), compiler.terms(), std::move(term_matcher),
+                                       compiler.take_rules(), compiler.take_declaration_order(), std::move(infos),
+                                       options);
 }
 
 Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> load_matcher(
