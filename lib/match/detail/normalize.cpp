@@ -8,13 +8,15 @@
 
 namespace newswatch::match_detail {
 
-CharKind classify(char32_t cp) {
-  if (cp > 0x10FFFF) return CharKind::kOther;
+namespace {
+
+// classify for a code point whose general category is known.
+CharKind classify_in(char32_t cp, int category) {
   // White_Space is exactly Zs, Zl, Zp plus the controls TAB..CR and NEL (Unicode PropList.txt).
   if (cp == '-' || (cp >= 0x2010 && cp <= 0x2015) || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85) {
     return CharKind::kSeparator;
   }
-  switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
+  switch (category) {
     case UTF8PROC_CATEGORY_ZS:
     case UTF8PROC_CATEGORY_ZL:
     case UTF8PROC_CATEGORY_ZP:
@@ -31,6 +33,13 @@ CharKind classify(char32_t cp) {
     default:
       return CharKind::kOther;
   }
+}
+
+}  // namespace
+
+CharKind classify(char32_t cp) {
+  if (cp > 0x10FFFF) return CharKind::kOther;
+  return classify_in(cp, utf8proc_category(static_cast<utf8proc_int32_t>(cp)));
 }
 
 namespace {
@@ -70,12 +79,23 @@ std::size_t normalize_char(char32_t cp, bool fold, char32_t* out) {
   // Most code points have no decomposition and no case folding: the property record says so, and
   // that answer is a tenth of what the two utf8proc_decompose_char calls below cost (they are most of
   // building a block of the cache, which a scan meets for every script it reads). Hangul syllables
-  // decompose by arithmetic, with no record entry, so they take the long way. An exhaustive test holds
-  // this to the long way for every code point.
+  // have no record entry: they decompose by the arithmetic of the standard's chapter 3.12 into
+  // conjoining jamo, letters that neither fold nor are marks. An exhaustive test holds this to the
+  // long way for every code point.
+  if (cp >= kHangulFirstSyllable && cp <= kHangulLastSyllable) {
+    constexpr char32_t kLeadBase = 0x1100, kVowelBase = 0x1161, kTrailBase = 0x11A7;
+    constexpr char32_t kVowels = 21, kTrails = 28;
+    const char32_t index = cp - kHangulFirstSyllable;
+    out[0] = kLeadBase + index / (kVowels * kTrails);
+    out[1] = kVowelBase + index % (kVowels * kTrails) / kTrails;
+    const char32_t trail = index % kTrails;
+    if (trail == 0) return 2;
+    out[2] = kTrailBase + trail;
+    return 3;
+  }
   const auto value = static_cast<utf8proc_int32_t>(cp);
   const utf8proc_property_t* property = utf8proc_get_property(value);
-  const bool hangul_syllable = cp >= kHangulFirstSyllable && cp <= kHangulLastSyllable;
-  if (property->decomp_seqindex == UINT16_MAX && !hangul_syllable) {
+  if (property->decomp_seqindex == UINT16_MAX) {
     if (is_mark_category(property->category)) return 0;
     if (!fold || property->casefold_seqindex == UINT16_MAX) {
       out[0] = cp;
@@ -151,6 +171,23 @@ struct PartBlock {
   std::vector<NormalizedPart> parts;
 };
 
+// normalize_char, and classify of each part: a code point that normalises to itself (most do) is
+// classified from the property record that told so, instead of looking it up again.
+std::size_t normalize_and_classify(char32_t cp, bool fold, char32_t* out, CharKind* kinds) {
+  if (cp <= 0x10FFFF && (cp < kHangulFirstSyllable || cp > kHangulLastSyllable)) {
+    const utf8proc_property_t* property = utf8proc_get_property(static_cast<utf8proc_int32_t>(cp));
+    if (property->decomp_seqindex == UINT16_MAX && !is_mark_category(property->category) &&
+        (!fold || property->casefold_seqindex == UINT16_MAX)) {
+      out[0] = cp;
+      kinds[0] = classify_in(cp, property->category);
+      return 1;
+    }
+  }
+  const std::size_t count = normalize_char(cp, fold, out);
+  for (std::size_t k = 0; k < count; ++k) kinds[k] = classify(out[k]);
+  return count;
+}
+
 const PartBlock* build_block(char32_t first, bool fold) {
   auto* block = new PartBlock;
   block->parts.reserve(kBlockSize);  // most code points are one part
@@ -158,9 +195,8 @@ const PartBlock* build_block(char32_t first, bool fold) {
   CharKind kinds[kMaxNormalizedLength];
   for (std::size_t i = 0; i < kBlockSize; ++i) {
     block->begin[i] = static_cast<std::uint32_t>(block->parts.size());
-    const std::size_t count = normalize_char(first + static_cast<char32_t>(i), fold, normalized);
-    for (std::size_t k = 0; k < count; ++k) kinds[k] = classify(normalized[k]);
     const char32_t cp = first + static_cast<char32_t>(i);
+    const std::size_t count = normalize_and_classify(cp, fold, normalized, kinds);
     const bool one_letter = count == 1 && kinds[0] == CharKind::kWord;
     if (one_letter && normalized[0] == cp) block->unchanged_letters[i / 64] |= std::uint64_t{1} << (i % 64);
     const auto two_bytes = [](char32_t c) { return c >= 0x80 && c < 0x800; };
