@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cassert>
+#include <memory>
 #include <vector>
 
 namespace newswatch::match_detail {
@@ -171,82 +172,134 @@ struct PartBlock {
   std::vector<NormalizedPart> parts;
 };
 
-// normalize_char, and classify of each part: a code point that normalises to itself (most do) is
-// classified from the property record that told so, instead of looking it up again.
-std::size_t normalize_and_classify(char32_t cp, bool fold, char32_t* out, CharKind* kinds) {
+// normalize_char(cp, false), and classify of each part: a code point that normalises to itself (most
+// do) is classified from the property record that told so, instead of looking it up again.
+std::size_t normalize_cased_and_classify(char32_t cp, char32_t* out, CharKind* kinds) {
   if (cp <= 0x10FFFF && (cp < kHangulFirstSyllable || cp > kHangulLastSyllable)) {
     const utf8proc_property_t* property = utf8proc_get_property(static_cast<utf8proc_int32_t>(cp));
-    if (property->decomp_seqindex == UINT16_MAX && !is_mark_category(property->category) &&
-        (!fold || property->casefold_seqindex == UINT16_MAX)) {
+    if (property->decomp_seqindex == UINT16_MAX && !is_mark_category(property->category)) {
       out[0] = cp;
       kinds[0] = classify_in(cp, property->category);
       return 1;
     }
   }
-  const std::size_t count = normalize_char(cp, fold, out);
+  const std::size_t count = normalize_char(cp, false, out);
   for (std::size_t k = 0; k < count; ++k) kinds[k] = classify(out[k]);
   return count;
 }
 
-const PartBlock* build_block(char32_t first, bool fold) {
-  auto* block = new PartBlock;
-  block->parts.reserve(kBlockSize);  // most code points are one part
+// Fills a block code point by code point, in order.
+class BlockWriter {
+ public:
+  BlockWriter() : block_(new PartBlock) { block_->parts.reserve(kBlockSize); }  // most are one part
+
+  void start(std::size_t i) { block_->begin[i] = static_cast<std::uint32_t>(block_->parts.size()); }
+  void add(const NormalizedPart& part) { block_->parts.push_back(part); }
+  void add(char32_t normalized, CharKind kind) {
+    NormalizedPart part{normalized, kind, 0, {}};
+    part.utf8_length = static_cast<std::uint8_t>(encode_utf8(normalized, part.utf8));
+    add(part);
+  }
+
+  // Marks code point `first + i` for the skip loop, from the parts added since start(i).
+  void finish(std::size_t i, char32_t cp) {
+    const std::uint32_t begin = block_->begin[i];
+    if (block_->parts.size() - begin != 1) return;
+    const NormalizedPart& part = block_->parts[begin];
+    if (part.kind != CharKind::kWord) return;
+    if (part.cp == cp) block_->unchanged_letters[i / 64] |= std::uint64_t{1} << (i % 64);
+    const auto two_bytes = [](char32_t c) { return c >= 0x80 && c < 0x800; };
+    if (two_bytes(cp) && two_bytes(part.cp)) {
+      block_->two_byte_letters[i / 64] |= std::uint64_t{1} << (i % 64);
+      block_->two_byte_normalized[i] =
+          static_cast<std::uint16_t>((0xC0u | (part.cp >> 6)) | ((0x80u | (part.cp & 0x3Fu)) << 8));
+    }
+  }
+
+  const PartBlock* take() {
+    block_->begin[kBlockSize] = static_cast<std::uint32_t>(block_->parts.size());
+    return block_.release();
+  }
+
+ private:
+  std::unique_ptr<PartBlock> block_;
+};
+
+const PartBlock* build_cased_block(char32_t first) {
+  BlockWriter writer;
   char32_t normalized[kMaxNormalizedLength];
   CharKind kinds[kMaxNormalizedLength];
   for (std::size_t i = 0; i < kBlockSize; ++i) {
-    block->begin[i] = static_cast<std::uint32_t>(block->parts.size());
     const char32_t cp = first + static_cast<char32_t>(i);
-    const std::size_t count = normalize_and_classify(cp, fold, normalized, kinds);
-    const bool one_letter = count == 1 && kinds[0] == CharKind::kWord;
-    if (one_letter && normalized[0] == cp) block->unchanged_letters[i / 64] |= std::uint64_t{1} << (i % 64);
-    const auto two_bytes = [](char32_t c) { return c >= 0x80 && c < 0x800; };
-    if (one_letter && two_bytes(cp) && two_bytes(normalized[0])) {
-      block->two_byte_letters[i / 64] |= std::uint64_t{1} << (i % 64);
-      block->two_byte_normalized[i] = static_cast<std::uint16_t>((0xC0u | (normalized[0] >> 6)) |
-                                                                 ((0x80u | (normalized[0] & 0x3Fu)) << 8));
-    }
-    for (std::size_t k = 0; k < count; ++k) {
-      NormalizedPart part{normalized[k], kinds[k], 0, {}};
-      part.utf8_length = static_cast<std::uint8_t>(encode_utf8(normalized[k], part.utf8));
-      block->parts.push_back(part);
-    }
+    writer.start(i);
+    const std::size_t count = normalize_cased_and_classify(cp, normalized, kinds);
+    for (std::size_t k = 0; k < count; ++k) writer.add(normalized[k], kinds[k]);
+    writer.finish(i, cp);
   }
-  block->begin[kBlockSize] = static_cast<std::uint32_t>(block->parts.size());
-  return block;
+  return writer.take();
 }
 
-// The blocks of one normalisation (folded or case-kept), filled in as code points are met.
+// The folded block from the case-kept one: folding a code point's normalisation is folding each of
+// its case-kept parts (normalize_char decomposes, drops marks, then folds each part), so the
+// decomposition work is done once for both. Most parts have no folding and are copied as they are.
+const PartBlock* fold_block(const PartBlock& cased, char32_t first) {
+  BlockWriter writer;
+  char32_t folded[3];
+  for (std::size_t i = 0; i < kBlockSize; ++i) {
+    writer.start(i);
+    for (std::uint32_t p = cased.begin[i]; p < cased.begin[i + 1]; ++p) {
+      const NormalizedPart& part = cased.parts[p];
+      const bool folds = part.cp <= 0x10FFFF &&
+                         utf8proc_get_property(static_cast<utf8proc_int32_t>(part.cp))->casefold_seqindex != UINT16_MAX;
+      if (!folds) {
+        writer.add(part);
+        continue;
+      }
+      const std::size_t count = fold_case(static_cast<utf8proc_int32_t>(part.cp), folded);
+      for (std::size_t k = 0; k < count; ++k) writer.add(folded[k], classify(folded[k]));
+    }
+    writer.finish(i, first + static_cast<char32_t>(i));
+  }
+  return writer.take();
+}
+
+// The blocks of both normalisations, folded and case-kept, filled in as code points are met. A block
+// is published with one atomic store; a thread that loses the race to publish one discards its own.
 class PartCache {
  public:
   PartCache() {
-    for (auto& block : blocks_) block.store(nullptr, std::memory_order_relaxed);
+    for (auto& block : cased_) block.store(nullptr, std::memory_order_relaxed);
+    for (auto& block : folded_) block.store(nullptr, std::memory_order_relaxed);
   }
   ~PartCache() {
-    for (auto& block : blocks_) delete block.load(std::memory_order_relaxed);
+    for (auto& block : cased_) delete block.load(std::memory_order_relaxed);
+    for (auto& block : folded_) delete block.load(std::memory_order_relaxed);
   }
   PartCache(const PartCache&) = delete;
   PartCache& operator=(const PartCache&) = delete;
 
   const PartBlock& block(std::size_t index, bool fold) {
-    const PartBlock* block = blocks_[index].load(std::memory_order_acquire);
+    std::atomic<const PartBlock*>& slot = (fold ? folded_ : cased_)[index];
+    const PartBlock* block = slot.load(std::memory_order_acquire);
     if (block != nullptr) return *block;
-    const PartBlock* built = build_block(static_cast<char32_t>(index << kBlockBits), fold);
-    if (blocks_[index].compare_exchange_strong(block, built, std::memory_order_acq_rel)) return *built;
+    const char32_t first = static_cast<char32_t>(index << kBlockBits);
+    const PartBlock* built = fold ? fold_block(this->block(index, false), first) : build_cased_block(first);
+    if (slot.compare_exchange_strong(block, built, std::memory_order_acq_rel)) return *built;
     delete built;  // another thread published the same block first
     return *block;
   }
 
  private:
-  std::atomic<const PartBlock*> blocks_[kBlockCount];
+  std::atomic<const PartBlock*> cased_[kBlockCount];
+  std::atomic<const PartBlock*> folded_[kBlockCount];
 };
 
 }  // namespace
 
 NormalizedBlock normalized_block(char32_t cp, bool fold) {
-  static PartCache folded_cache;
-  static PartCache cased_cache;
+  static PartCache cache;
   if (cp > kInvalidByte) cp = kInvalidByte;  // every invalid value normalises alike
-  const PartBlock& block = (fold ? folded_cache : cased_cache).block(cp >> kBlockBits, fold);
+  const PartBlock& block = cache.block(cp >> kBlockBits, fold);
   return {block.begin, block.parts.data(), block.unchanged_letters, block.two_byte_letters,
           block.two_byte_normalized};
 }
