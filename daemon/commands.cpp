@@ -3,19 +3,19 @@
 #include "commands.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
+#include "common/bounded_read.hpp"
 #include "config.hpp"
 #include "feed/article_json.hpp"
 #include "feed/parser.hpp"
@@ -46,9 +46,10 @@ class LocalFiles {
     enter(directory);
     const int fd = ::openat(directory_fd_, std::string(name).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return std::nullopt;
-    auto bytes = read_all(fd);
+    FileBytes read = read_descriptor_at_most(fd, std::numeric_limits<std::size_t>::max());
     ::close(fd);
-    return bytes;
+    if (!read) return std::nullopt;
+    return std::move(read.bytes);
   }
 
   // What a configured file:// feed of the same file would be called: the absolute path, normalised.
@@ -91,28 +92,6 @@ class LocalFiles {
   void close_directory() {
     if (directory_fd_ >= 0) ::close(directory_fd_);
     directory_fd_ = kUnopened;
-  }
-
-  static std::optional<std::string> read_all(int fd) {
-    struct stat st {};
-    std::string bytes;
-    // The size is a hint (0 for a pipe or /proc file): reading goes on to the end whatever it says,
-    // but a regular file that returns less than asked for is at its end, which saves a system call a
-    // file.
-    const bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-    if (regular && st.st_size > 0) bytes.resize(static_cast<std::size_t>(st.st_size) + 1);
-    std::size_t used = 0;
-    for (;;) {
-      if (used == bytes.size()) bytes.resize(std::max<std::size_t>(bytes.size() * 2, 65536));
-      const std::size_t wanted = bytes.size() - used;
-      const ssize_t got = ::read(fd, bytes.data() + used, wanted);
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) return std::nullopt;
-      used += static_cast<std::size_t>(got);
-      if (got == 0 || (regular && static_cast<std::size_t>(got) < wanted)) break;
-    }
-    bytes.resize(used);
-    return bytes;
   }
 
   static constexpr int kUnopened = -2;  // AT_FDCWD is -100 and a failed open -1

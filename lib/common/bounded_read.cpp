@@ -37,22 +37,28 @@ class Descriptor {
 }  // namespace
 
 FileBytes read_file_at_most(const std::filesystem::path& path, std::size_t max_bytes) {
-  FileBytes result;
   const Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
+    FileBytes result;
     result.problem = FileBytes::Problem::cannot_open;
     result.error = errno;
     return result;
   }
+  return read_descriptor_at_most(fd.get(), max_bytes);
+}
+
+FileBytes read_descriptor_at_most(int fd, std::size_t max_bytes) {
+  FileBytes result;
   struct stat st {};
-  const bool regular = ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode);
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   if (regular && static_cast<std::uintmax_t>(st.st_size) > max_bytes) {
     result.problem = FileBytes::Problem::too_large;
     return result;
   }
   // One byte more than the file's length, so that a file that grew since fstat is still read to its
-  // end; a regular file that returns less than asked for is at its end. Other inputs report no useful
-  // length: they are read in chunks until they end or pass the cap.
+  // end; a regular file that returns less than asked for is at its end, which saves a system call a
+  // file. Other inputs report no useful length: they are read in chunks until they end or pass the
+  // cap.
   std::string& bytes = result.bytes;
   constexpr std::size_t kChunk = 1 << 16;
   bytes.resize(regular ? static_cast<std::size_t>(st.st_size) + 1 : kChunk);
@@ -60,7 +66,7 @@ FileBytes read_file_at_most(const std::filesystem::path& path, std::size_t max_b
   for (;;) {
     if (used == bytes.size()) bytes.resize(bytes.size() + kChunk);
     const std::size_t wanted = bytes.size() - used;
-    const ssize_t got = ::read(fd.get(), bytes.data() + used, wanted);
+    const ssize_t got = ::read(fd, bytes.data() + used, wanted);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
       result.problem = FileBytes::Problem::read_failed;

@@ -24,5 +24,7 @@ struct FileBytes {
   explicit operator bool() const { return problem == Problem::none; }
 };
 FileBytes read_file_at_most(const std::filesystem::path& path, std::size_t max_bytes);
+// The same for a file already open (left open); cannot_open is never the answer.
+FileBytes read_descriptor_at_most(int fd, std::size_t max_bytes);
 
 }  // namespace newswatch
