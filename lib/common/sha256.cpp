@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "common/hex.hpp"
+
 namespace newswatch {
 
 // Nettle rather than OpenSSL's libcrypto: the same SHA-NI code where the CPU has it (Debian builds
@@ -23,13 +25,7 @@ Sha256Digest sha256(std::string_view bytes) {
 
 std::string sha256_hex(std::string_view bytes) {
   const Sha256Digest digest = sha256(bytes);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out(2 * digest.size(), '\0');
-  for (std::size_t i = 0; i < digest.size(); ++i) {
-    out[2 * i] = hex[digest[i] >> 4];
-    out[2 * i + 1] = hex[digest[i] & 0xF];
-  }
-  return out;
+  return hex_encode(digest.data(), digest.size());
 }
 
 }  // namespace newswatch

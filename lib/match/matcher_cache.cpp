@@ -10,13 +10,13 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string_view>
 #include <system_error>
 
 #include "common/bounded_read.hpp"
+#include "common/hex.hpp"
 #include "common/sha256.hpp"
 #include "match/detail/serialize.hpp"
 
@@ -63,12 +63,7 @@ int find_build_id(dl_phdr_info* info, std::size_t, void* data) {
       const char* desc = name + ((header->n_namesz + 3) & ~3u);
       if (desc + header->n_descsz > end) break;
       if (header->n_type == NT_GNU_BUILD_ID && header->n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
-        static constexpr char kHex[] = "0123456789abcdef";
-        for (std::uint32_t b = 0; b < header->n_descsz; ++b) {
-          const auto byte = static_cast<unsigned char>(desc[b]);
-          search->hex += kHex[byte >> 4];
-          search->hex += kHex[byte & 15];
-        }
+        search->hex = hex_encode(reinterpret_cast<const unsigned char*>(desc), header->n_descsz);
         return 1;
       }
       note = desc + ((header->n_descsz + 3) & ~3u);
@@ -92,11 +87,9 @@ std::string errno_text(int error) { return std::error_code(error, std::generic_c
 // entries apart, it does not stand against an attacker (who could write the cache folder anyway), and
 // a 470 KB watchlist costs 0.03 ms instead of 0.27.
 std::string digest_hex(std::string_view bytes) {
-  const XXH128_hash_t digest = XXH3_128bits(bytes.data(), bytes.size());
-  char hex[33];
-  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(digest.high64),
-                static_cast<unsigned long long>(digest.low64));
-  return std::string(hex, 32);
+  XXH128_canonical_t canonical;  // the digest's bytes, most significant first
+  XXH128_canonicalFromHash(&canonical, XXH3_128bits(bytes.data(), bytes.size()));
+  return hex_encode(canonical.digest, sizeof canonical.digest);
 }
 
 // A folder or entry the user may not read or write (a scan run against the daemon's configuration
