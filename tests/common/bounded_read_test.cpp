@@ -4,27 +4,9 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <thread>
 
-using newswatch::read_at_most;
-
-TEST_CASE("read_at_most reads up to the cap, refuses beyond it and never reads an endless input") {
-  std::istringstream empty("");
-  CHECK(read_at_most(empty, 10) == std::string());
-  std::istringstream exact("0123456789");
-  CHECK(read_at_most(exact, 10) == std::string("0123456789"));
-  std::istringstream over("0123456789x");
-  CHECK_FALSE(read_at_most(over, 10).has_value());
-  // Longer than one internal chunk on both sides of the cap.
-  const std::string big(100000, 'a');
-  std::istringstream fits(big);
-  CHECK(read_at_most(fits, big.size()) == big);
-  std::istringstream too_big(big);
-  CHECK_FALSE(read_at_most(too_big, big.size() - 1).has_value());
-  std::ifstream zero("/dev/zero", std::ios::binary);  // reports size 0 and never ends
-  REQUIRE(zero);
-  CHECK_FALSE(read_at_most(zero, 1 << 20).has_value());
-}
+#include <unistd.h>
 
 TEST_CASE("read_file_at_most reads a whole file, refuses one over the cap and says why it cannot read") {
   using newswatch::FileBytes;
@@ -58,4 +40,25 @@ TEST_CASE("read_file_at_most reads a whole file, refuses one over the cap and sa
   REQUIRE(null);
   CHECK(null.bytes.empty());
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("read_descriptor_at_most reads a pipe in chunks to its end") {
+  using newswatch::read_descriptor_at_most;
+  int ends[2];
+  REQUIRE(::pipe(ends) == 0);
+  const std::string data(150000, 'p');  // more than two chunks, more than a pipe's buffer
+  std::thread writer([&] {
+    std::size_t written = 0;
+    while (written < data.size()) {
+      const ssize_t n = ::write(ends[1], data.data() + written, data.size() - written);
+      if (n <= 0) break;
+      written += static_cast<std::size_t>(n);
+    }
+    ::close(ends[1]);
+  });
+  const auto read = read_descriptor_at_most(ends[0], data.size());
+  writer.join();
+  ::close(ends[0]);
+  REQUIRE(read);
+  CHECK(read.bytes == data);
 }
