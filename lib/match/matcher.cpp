@@ -55,17 +55,17 @@ class TextPool {
   };
   Span add(std::string_view text) {
     const Span span{static_cast<std::uint32_t>(pool_.size()), static_cast<std::uint32_t>(text.size())};
-    pool_.append(text);
+    pool_.edit([&](std::vector<char>& pool) { pool.insert(pool.end(), text.begin(), text.end()); });
     return span;
   }
-  std::string_view operator[](Span span) const { return std::string_view(pool_).substr(span.offset, span.length); }
+  std::string_view operator[](Span span) const { return std::string_view(pool_.data() + span.offset, span.length); }
   bool holds(Span span) const { return span.offset <= pool_.size() && span.length <= pool_.size() - span.offset; }
 
-  void save(match_detail::ByteWriter& out) const { out.text(pool_); }
-  void load(match_detail::ByteReader& in) { pool_ = in.text(); }
+  void save(match_detail::ByteWriter& out) const { out.values(pool_); }
+  void load(match_detail::ByteReader& in) { pool_ = in.table<char>(); }
 
  private:
-  std::string pool_;
+  match_detail::Table<char> pool_;
 };
 
 class CompiledMatcher final : public Matcher {
@@ -83,11 +83,13 @@ class CompiledMatcher final : public Matcher {
     TextPool::Span text;
   };
 
-  CompiledMatcher(TextPool texts, std::vector<Class> classes, std::vector<Term> terms,
+  // `backing` keeps alive the bytes that restored tables look at (null when they hold their own).
+  CompiledMatcher(TextPool texts, match_detail::Table<Class> classes, match_detail::Table<Term> terms,
                   std::shared_ptr<const TermMatcher> term_matcher, std::vector<CompiledRule> rules,
                   std::vector<std::uint32_t> declaration_order, std::vector<WatchlistInfo> watchlists,
-                  MatcherOptions options)
-      : texts_(std::move(texts)),
+                  MatcherOptions options, std::shared_ptr<const void> backing = nullptr)
+      : backing_(std::move(backing)),
+        texts_(std::move(texts)),
         classes_(std::move(classes)),
         terms_(std::move(terms)),
         term_matcher_(std::move(term_matcher)),
@@ -192,12 +194,12 @@ class CompiledMatcher final : public Matcher {
     // reserved; indexes against the tables they point into.
     TextPool texts;
     texts.load(in);
-    auto classes = in.values<Class>();
+    auto classes = in.table<Class>();
     for (const Class& c : classes) {
       if (c.kind != MatchKind::actor && c.kind != MatchKind::keyword) in.fail();
       if (!texts.holds(c.name)) in.fail();
     }
-    auto terms = in.values<Term>();
+    auto terms = in.table<Term>();
     for (const Term& t : terms) {
       if (t.match_class >= classes.size() || !texts.holds(t.text)) in.fail();
     }
@@ -239,13 +241,14 @@ class CompiledMatcher final : public Matcher {
     if (!in.at_end()) return nullptr;
     return std::make_shared<CompiledMatcher>(std::move(texts), std::move(classes), std::move(terms),
                                              std::move(term_matcher), std::move(rules), std::move(declaration_order),
-                                             std::move(watchlists), options);
+                                             std::move(watchlists), options, in.owner());
   }
 
  private:
+  std::shared_ptr<const void> backing_;  // first, so that it goes last
   TextPool texts_;
-  std::vector<Class> classes_;
-  std::vector<Term> terms_;
+  match_detail::Table<Class> classes_;
+  match_detail::Table<Term> terms_;
   std::shared_ptr<const TermMatcher> term_matcher_;
   std::vector<CompiledRule> rules_;  // each after the rules it requires
   std::vector<std::uint32_t> declaration_order_;

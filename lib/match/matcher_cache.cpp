@@ -263,11 +263,11 @@ Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> load_matcher
   const fs::path path = cache.directory / (std::string(kEntryPrefix) + key + std::string(kEntrySuffix));
 
   {
-    MappedFile mapped;
+    auto mapped = std::make_shared<MappedFile>();
     std::string problem;
-    if (const auto bytes = mapped.open(path, problem)) {
+    if (const auto bytes = mapped->open(path, problem)) {
       if (const auto payload = payload_of(*bytes, key, problem)) {
-        match_detail::ByteReader reader(*payload);
+        match_detail::ByteReader reader(*payload, cache.keep_entry_mapped ? mapped : nullptr);
         if (auto matcher = match_detail::restore_matcher(reader, options)) {
           report.hit = true;
           std::error_code touch_error;  // for pruning by use; a read-only directory still serves hits

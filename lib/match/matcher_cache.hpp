@@ -25,6 +25,11 @@ namespace newswatch {
 struct MatcherCacheOptions {
   std::filesystem::path directory;  // created when missing
   std::size_t max_entries = 4;
+  // A hit's tables look at the entry's mapped bytes instead of copies of them (10,399 terms: 2.4 MB,
+  // 0.7 ms less). For commands that exit soon: a mapped file truncated in place raises SIGBUS at the
+  // next read of it. Entries are only ever replaced by a rename, but `cp` over one would truncate it,
+  // and the daemon lives long enough for that, so it copies.
+  bool keep_entry_mapped = false;
 };
 
 struct MatcherCacheReport {

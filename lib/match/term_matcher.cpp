@@ -50,8 +50,10 @@ NEWSWATCH_SCAN_CLONES void scan_cased(const Automaton& automaton, std::string_vi
 // every other term with the case-folded one; a text is scanned once per automaton that has terms.
 class CompiledTermMatcher final : public TermMatcher {
  public:
-  CompiledTermMatcher(Automaton folded, Automaton cased, std::size_t term_count)
-      : folded_(std::move(folded)), cased_(std::move(cased)), term_count_(term_count) {}
+  // `backing` keeps alive the bytes that restored tables look at (null when they hold their own).
+  CompiledTermMatcher(Automaton folded, Automaton cased, std::size_t term_count,
+                      std::shared_ptr<const void> backing = nullptr)
+      : backing_(std::move(backing)), folded_(std::move(folded)), cased_(std::move(cased)), term_count_(term_count) {}
 
   std::vector<TermHit> find_all(std::string_view text) const override {
     std::vector<TermHit> hits;
@@ -74,6 +76,7 @@ class CompiledTermMatcher final : public TermMatcher {
   }
 
  private:
+  std::shared_ptr<const void> backing_;  // first, so that it goes last
   Automaton folded_;
   Automaton cased_;
   std::size_t term_count_;
@@ -93,7 +96,7 @@ std::shared_ptr<const TermMatcher> restore_term_matcher(ByteReader& in) {
   if (!in.ok() || term_count > kNoId) return nullptr;
   Automaton folded, cased;
   if (!folded.load(in, term_count) || !cased.load(in, term_count)) return nullptr;
-  return std::make_shared<CompiledTermMatcher>(std::move(folded), std::move(cased), term_count);
+  return std::make_shared<CompiledTermMatcher>(std::move(folded), std::move(cased), term_count, in.owner());
 }
 
 }  // namespace match_detail

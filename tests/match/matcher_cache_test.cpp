@@ -121,6 +121,30 @@ TEST_CASE("a cache hit behaves exactly as the compiled watchlists", "[matcher_ca
   CHECK(from_cache == expected);
 }
 
+TEST_CASE("a hit that keeps its entry mapped outlives the entry's file", "[matcher_cache]") {
+  Setup setup;
+  setup.cache.keep_entry_mapped = true;
+  auto compiled = load_matcher(setup.files());
+  REQUIRE(compiled);
+  const std::string expected = behaviour(**compiled);
+  MatcherCacheReport report;
+  load(setup, report);
+  REQUIRE(report.stored);
+  const auto mapped = load(setup, report);
+  REQUIRE(report.hit);
+  CHECK(behaviour(*mapped) == expected);
+
+  // The entry replaced by a rename, as the cache replaces entries, and then removed: the matcher
+  // still reads the bytes it was restored from.
+  const std::vector<fs::path> stored = entries(setup.cache.directory);
+  REQUIRE(stored.size() == 1);
+  write(setup.folder.path() / "other", "not a matcher");
+  fs::rename(setup.folder.path() / "other", stored[0]);
+  CHECK(behaviour(*mapped) == expected);
+  fs::remove(stored[0]);
+  CHECK(behaviour(*mapped) == expected);
+}
+
 TEST_CASE("the caller's options apply to a matcher read from the cache", "[matcher_cache]") {
   Setup setup;
   MatcherCacheReport report;
@@ -263,6 +287,23 @@ TEST_CASE("restoring refuses bytes that are not a matcher, and never reads out o
   const std::string bytes = writer.take();
   {
     match_detail::ByteReader reader(bytes);
+    const auto restored = match_detail::restore_matcher(reader, {});
+    REQUIRE(restored);
+    CHECK(behaviour(*restored) == behaviour(**compiled));
+  }
+  {
+    // Tables that look at the bytes, kept alive by the restored matcher alone.
+    auto owned = std::make_shared<const std::string>(bytes);
+    match_detail::ByteReader reader(*owned, owned);
+    const auto restored = match_detail::restore_matcher(reader, {});
+    REQUIRE(restored);
+    owned.reset();
+    CHECK(behaviour(*restored) == behaviour(**compiled));
+  }
+  {
+    // Bytes that start at an odd address: tables cannot look at them and are copies.
+    auto shifted = std::make_shared<const std::string>("x" + bytes);
+    match_detail::ByteReader reader(std::string_view(*shifted).substr(1), shifted);
     const auto restored = match_detail::restore_matcher(reader, {});
     REQUIRE(restored);
     CHECK(behaviour(*restored) == behaviour(**compiled));

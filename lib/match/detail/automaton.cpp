@@ -24,16 +24,16 @@ bool common_word(std::string_view word) {
 
 }  // namespace
 
-PieceDictionary::PieceDictionary() : slots_(16, 0), mask_(15) {}
+PieceDictionary::PieceDictionary() : slots_(std::vector<std::uint64_t>(16, 0)), mask_(15) {}
 
 std::uint32_t PieceDictionary::intern(std::string_view piece) {
   const std::uint64_t hash = hash_bytes(piece);
   const std::uint32_t existing = find(piece, hash);
   if (existing != kNoId) return existing;
   const auto id = static_cast<std::uint32_t>(entries_.size());
-  entries_.push_back(
-      {hash, static_cast<std::uint32_t>(pool_.size()), static_cast<std::uint32_t>(piece.size()), kNoId});
-  pool_.append(piece);
+  const Entry entry{hash, static_cast<std::uint32_t>(pool_.size()), static_cast<std::uint32_t>(piece.size()), kNoId};
+  entries_.edit([&](std::vector<Entry>& entries) { entries.push_back(entry); });
+  pool_.edit([&](std::vector<char>& pool) { pool.insert(pool.end(), piece.begin(), piece.end()); });
   if (entries_.size() * 2 > slots_.size()) {
     grow();
   } else {
@@ -43,37 +43,44 @@ std::uint32_t PieceDictionary::intern(std::string_view piece) {
 }
 
 void PieceDictionary::insert_slot(std::uint64_t hash, std::uint32_t id) {
+  slots_.edit([&](std::vector<std::uint64_t>& slots) { place(slots, hash, id); });
+}
+
+void PieceDictionary::place(std::vector<std::uint64_t>& slots, std::uint64_t hash, std::uint32_t id) const {
   std::uint64_t slot = hash & mask_;
-  while (slots_[slot] != 0) slot = (slot + 1) & mask_;
-  slots_[slot] = (hash >> 32 << 32) | (static_cast<std::uint64_t>(id) + 1);
+  while (slots[slot] != 0) slot = (slot + 1) & mask_;
+  slots[slot] = (hash >> 32 << 32) | (static_cast<std::uint64_t>(id) + 1);
 }
 
 void PieceDictionary::grow() {
-  slots_.assign(slots_.size() * 2, 0);
-  mask_ = slots_.size() - 1;
-  for (std::uint32_t id = 0; id < entries_.size(); ++id) insert_slot(entries_[id].hash, id);
+  std::vector<std::uint64_t> slots(slots_.size() * 2, 0);
+  mask_ = slots.size() - 1;
+  for (std::uint32_t id = 0; id < entries_.size(); ++id) place(slots, entries_[id].hash, id);
+  slots_ = std::move(slots);
 }
 
-EdgeTable::EdgeTable() : slots_(16, Slot{0, 0}), mask_(15) {}
+EdgeTable::EdgeTable() : slots_(std::vector<Slot>(16, Slot{0, 0})), mask_(15) {}
 
 void EdgeTable::insert(std::uint64_t edge_key, std::uint32_t child) {
   if ((used_ + 1) * 2 > slots_.size()) grow();
-  std::uint64_t slot = mix(edge_key) & mask_;
-  while (slots_[slot].key != 0 && slots_[slot].key != edge_key) slot = (slot + 1) & mask_;
-  if (slots_[slot].key == 0) ++used_;
-  slots_[slot] = {edge_key, child};
+  slots_.edit([&](std::vector<Slot>& slots) {
+    std::uint64_t slot = mix(edge_key) & mask_;
+    while (slots[slot].key != 0 && slots[slot].key != edge_key) slot = (slot + 1) & mask_;
+    if (slots[slot].key == 0) ++used_;
+    slots[slot] = {edge_key, child};
+  });
 }
 
 void EdgeTable::grow() {
-  std::vector<Slot> old(slots_.size() * 2, Slot{0, 0});
-  old.swap(slots_);
-  mask_ = slots_.size() - 1;
-  for (const Slot& s : old) {
+  std::vector<Slot> slots(slots_.size() * 2, Slot{0, 0});
+  mask_ = slots.size() - 1;
+  for (const Slot& s : slots_) {
     if (s.key == 0) continue;
     std::uint64_t slot = mix(s.key) & mask_;
-    while (slots_[slot].key != 0) slot = (slot + 1) & mask_;
-    slots_[slot] = s;
+    while (slots[slot].key != 0) slot = (slot + 1) & mask_;
+    slots[slot] = s;
   }
+  slots_ = std::move(slots);
 }
 
 void PieceFilter::build(std::vector<std::uint64_t> hashes) {
@@ -87,16 +94,15 @@ void PieceFilter::build(std::vector<std::uint64_t> hashes) {
     words *= 2;
     --shift_;
   }
-  words_.assign(words, 0);
+  std::vector<std::uint64_t> bits(words, 0);
   for (std::uint64_t hash : hashes) {
-    words_[hash >> shift_] |=
-        (std::uint64_t{1} << ((hash >> 24) & 63)) | (std::uint64_t{1} << ((hash >> 30) & 63));
+    bits[hash >> shift_] |= (std::uint64_t{1} << ((hash >> 24) & 63)) | (std::uint64_t{1} << ((hash >> 30) & 63));
   }
+  words_ = std::move(bits);
 }
 
 std::uint32_t AutomatonBuilder::new_node() {
   nodes_.emplace_back();
-  automaton_.nodes.emplace_back();
   return static_cast<std::uint32_t>(nodes_.size() - 1);
 }
 
@@ -177,18 +183,24 @@ void AutomatonBuilder::add(const ParsedTerm& term, std::uint32_t index) {
 }
 
 Automaton AutomatonBuilder::build() {
+  std::vector<Node> nodes(nodes_.size());
+  std::vector<std::uint32_t> terms;
+  std::vector<WildcardPrefix> wildcards;
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     BuildNode& from = nodes_[i];
-    Node& to = automaton_.nodes[i];
+    Node& to = nodes[i];
     std::sort(from.terms.begin(), from.terms.end());
-    to.terms_begin = static_cast<std::uint32_t>(automaton_.terms.size());
-    automaton_.terms.insert(automaton_.terms.end(), from.terms.begin(), from.terms.end());
-    to.terms_end = static_cast<std::uint32_t>(automaton_.terms.size());
-    to.wild_begin = static_cast<std::uint32_t>(automaton_.wildcards.size());
-    automaton_.wildcards.insert(automaton_.wildcards.end(), from.wildcards.begin(), from.wildcards.end());
-    to.wild_end = static_cast<std::uint32_t>(automaton_.wildcards.size());
+    to.terms_begin = static_cast<std::uint32_t>(terms.size());
+    terms.insert(terms.end(), from.terms.begin(), from.terms.end());
+    to.terms_end = static_cast<std::uint32_t>(terms.size());
+    to.wild_begin = static_cast<std::uint32_t>(wildcards.size());
+    wildcards.insert(wildcards.end(), from.wildcards.begin(), from.wildcards.end());
+    to.wild_end = static_cast<std::uint32_t>(wildcards.size());
     to.continues = from.has_children || !from.wildcards.empty();
   }
+  automaton_.nodes = std::move(nodes);
+  automaton_.terms = std::move(terms);
+  automaton_.wildcards = std::move(wildcards);
   nodes_.clear();
   automaton_.first_pieces.build(std::move(first_piece_hashes_));
   std::vector<std::uint64_t> skip_first, deferred_first;
@@ -229,15 +241,15 @@ bool power_of_two(std::size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 }  // namespace
 
 void PieceDictionary::save(ByteWriter& out) const {
-  out.text(pool_);
+  out.values(pool_);
   out.values(entries_);
   out.values(slots_);
 }
 
 bool PieceDictionary::load(ByteReader& in, std::size_t node_count) {
-  pool_ = in.text();
-  entries_ = in.values<Entry>();
-  slots_ = in.values<std::uint64_t>();
+  pool_ = in.table<char>();
+  entries_ = in.table<Entry>();
+  slots_ = in.table<std::uint64_t>();
   // A lookup ends at an empty slot: the table must have one (intern keeps it at most half full).
   if (!in.ok() || !power_of_two(slots_.size()) || entries_.size() * 2 > slots_.size()) return false;
   mask_ = slots_.size() - 1;
@@ -260,7 +272,7 @@ void EdgeTable::save(ByteWriter& out) const {
 }
 
 bool EdgeTable::load(ByteReader& in, std::size_t node_count) {
-  slots_ = in.values<Slot>();
+  slots_ = in.table<Slot>();
   used_ = in.size(0);
   if (!in.ok() || !power_of_two(slots_.size()) || used_ * 2 > slots_.size()) return false;
   mask_ = slots_.size() - 1;
@@ -276,7 +288,7 @@ bool EdgeTable::load(ByteReader& in, std::size_t node_count) {
 void PieceFilter::save(ByteWriter& out) const { out.values(words_); }
 
 bool PieceFilter::load(ByteReader& in) {
-  words_ = in.values<std::uint64_t>();
+  words_ = in.table<std::uint64_t>();
   // Two words at least, so that the shift stays below 64.
   if (!in.ok() || words_.size() < 2 || !power_of_two(words_.size())) return false;
   shift_ = 64;
@@ -300,9 +312,9 @@ void Automaton::save(ByteWriter& out) const {
 }
 
 bool Automaton::load(ByteReader& in, std::size_t term_count) {
-  nodes = in.values<Node>();
-  terms = in.values<std::uint32_t>();
-  wildcards = in.values<WildcardPrefix>();
+  nodes = in.table<Node>();
+  terms = in.table<std::uint32_t>();
+  wildcards = in.table<WildcardPrefix>();
   if (!in.ok() || nodes.empty()) return false;
   for (const Node& n : nodes) {
     // A bool holding anything but 0 or 1 is undefined behaviour to read: look at its byte first.

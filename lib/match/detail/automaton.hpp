@@ -19,6 +19,7 @@
 #include "match/detail/bytes.hpp"
 #include "match/detail/piece_hash.hpp"
 #include "match/detail/piece_scanner.hpp"
+#include "match/detail/table.hpp"
 #include "match/detail/term_pieces.hpp"
 #include "match/term_matcher.hpp"
 
@@ -51,7 +52,9 @@ class PieceDictionary {
   std::uint32_t root_child(std::uint32_t id) const { return entries_[id].root_child; }
 
   std::uint32_t intern(std::string_view piece);
-  void set_root_child(std::uint32_t id, std::uint32_t node) { entries_[id].root_child = node; }
+  void set_root_child(std::uint32_t id, std::uint32_t node) {
+    entries_.edit([&](std::vector<Entry>& entries) { entries[id].root_child = node; });
+  }
   std::size_t size() const { return entries_.size(); }
 
   // For the cache: load is false when the bytes cannot be a dictionary of a trie of node_count nodes.
@@ -66,11 +69,12 @@ class PieceDictionary {
     std::uint32_t root_child;
   };
   void insert_slot(std::uint64_t hash, std::uint32_t id);
+  void place(std::vector<std::uint64_t>& slots, std::uint64_t hash, std::uint32_t id) const;
   void grow();
 
-  std::string pool_;
-  std::vector<Entry> entries_;
-  std::vector<std::uint64_t> slots_;  // (hash >> 32) << 32 | (id + 1); 0 is empty
+  Table<char> pool_;
+  Table<Entry> entries_;
+  Table<std::uint64_t> slots_;  // (hash >> 32) << 32 | (id + 1); 0 is empty
   std::uint64_t mask_ = 0;
 };
 
@@ -104,7 +108,7 @@ class EdgeTable {
   }
   void grow();
 
-  std::vector<Slot> slots_;
+  Table<Slot> slots_;
   std::size_t used_ = 0;
   std::uint64_t mask_ = 0;
 };
@@ -136,7 +140,7 @@ class PieceFilter {
   bool load(ByteReader& in);
 
  private:
-  std::vector<std::uint64_t> words_{0, 0};
+  Table<std::uint64_t> words_{std::vector<std::uint64_t>{0, 0}};
   unsigned shift_ = 63;
 };
 
@@ -154,9 +158,9 @@ struct Node {
 struct Automaton {
   PieceDictionary pieces;
   EdgeTable edges;
-  std::vector<Node> nodes{Node{}};  // nodes[0] is the root
-  std::vector<std::uint32_t> terms;
-  std::vector<WildcardPrefix> wildcards;
+  Table<Node> nodes{std::vector<Node>{Node{}}};  // nodes[0] is the root
+  Table<std::uint32_t> terms;
+  Table<WildcardPrefix> wildcards;
   // Filters over quick_hash: pieces that can start a match (first pieces of terms, and the first
   // root_wildcard_min bytes of the prefixes of one-word wildcard terms; 0 when there are none), and
   // pieces that can continue one.
