@@ -12,8 +12,8 @@
 #include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include "common/bounded_read.hpp"
 #include "config.hpp"
@@ -242,7 +242,7 @@ int run_scan_command(const std::string& config_file, const std::vector<std::stri
   const ParseLimits limits = parse_limits(config);
 
   int exit_code = kExitOk;
-  std::set<std::string> seen;  // the daemon never alerts an article twice; neither does scan
+  std::unordered_set<std::string> seen;  // the daemon never alerts an article twice; neither does scan
   LocalFiles local_files;
   for (const auto& file : feed_files) {
     const auto bytes = local_files.read(file);
