@@ -134,7 +134,8 @@ std::optional<LoadedConfig> load_config_and_watchlists(const std::string& config
   MatcherCacheOptions cache_options = matcher_cache_options(*config);
   cache_options.keep_entry_mapped = true;  // a command, done in milliseconds
   auto matcher = cache == CompiledCache::use
-                     ? load_matcher_cached(config->watchlists, matcher_options(*config), cache_options, report)
+                     ? load_matcher_cached(config->watchlists, matcher_options(*config), cache_options,
+                                           report)
                      : load_matcher(config->watchlists, matcher_options(*config));
   for (const auto& problem : report.problems) std::cerr << "matcher cache: " << problem << " (warning)\n";
   if (!matcher) {

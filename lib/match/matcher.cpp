@@ -58,7 +58,9 @@ class TextPool {
     pool_.edit([&](std::vector<char>& pool) { pool.insert(pool.end(), text.begin(), text.end()); });
     return span;
   }
-  std::string_view operator[](Span span) const { return std::string_view(pool_.data() + span.offset, span.length); }
+  std::string_view operator[](Span span) const {
+    return std::string_view(pool_.data() + span.offset, span.length);
+  }
   bool holds(Span span) const { return span.offset <= pool_.size() && span.length <= pool_.size() - span.offset; }
 
   void save(match_detail::ByteWriter& out) const { out.values(pool_); }

@@ -53,7 +53,10 @@ class CompiledTermMatcher final : public TermMatcher {
   // `backing` keeps alive the bytes that restored tables look at (null when they hold their own).
   CompiledTermMatcher(Automaton folded, Automaton cased, std::size_t term_count,
                       std::shared_ptr<const void> backing = nullptr)
-      : backing_(std::move(backing)), folded_(std::move(folded)), cased_(std::move(cased)), term_count_(term_count) {}
+      : backing_(std::move(backing)),
+        folded_(std::move(folded)),
+        cased_(std::move(cased)),
+        term_count_(term_count) {}
 
   std::vector<TermHit> find_all(std::string_view text) const override {
     std::vector<TermHit> hits;

@@ -31,7 +31,8 @@ std::uint32_t PieceDictionary::intern(std::string_view piece) {
   const std::uint32_t existing = find(piece, hash);
   if (existing != kNoId) return existing;
   const auto id = static_cast<std::uint32_t>(entries_.size());
-  const Entry entry{hash, static_cast<std::uint32_t>(pool_.size()), static_cast<std::uint32_t>(piece.size()), kNoId};
+  const Entry entry{hash, static_cast<std::uint32_t>(pool_.size()), static_cast<std::uint32_t>(piece.size()),
+                    kNoId};
   entries_.edit([&](std::vector<Entry>& entries) { entries.push_back(entry); });
   pool_.edit([&](std::vector<char>& pool) { pool.insert(pool.end(), piece.begin(), piece.end()); });
   if (entries_.size() * 2 > slots_.size()) {
@@ -96,7 +97,8 @@ void PieceFilter::build(std::vector<std::uint64_t> hashes) {
   }
   std::vector<std::uint64_t> bits(words, 0);
   for (std::uint64_t hash : hashes) {
-    bits[hash >> shift_] |= (std::uint64_t{1} << ((hash >> 24) & 63)) | (std::uint64_t{1} << ((hash >> 30) & 63));
+    bits[hash >> shift_] |=
+        (std::uint64_t{1} << ((hash >> 24) & 63)) | (std::uint64_t{1} << ((hash >> 30) & 63));
   }
   words_ = std::move(bits);
 }

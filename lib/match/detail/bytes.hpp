@@ -41,7 +41,6 @@ class ByteWriter {
     values(t.data(), t.size());
   }
 
-
   const std::string& bytes() const { return out_; }
   std::string take() { return std::move(out_); }
 

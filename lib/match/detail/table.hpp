@@ -27,7 +27,8 @@ class Table {
     return table;
   }
 
-  Table(const Table& other) : owned_(other.owned_), data_(other.data_), size_(other.size_), viewing_(other.viewing_) {
+  Table(const Table& other)
+      : owned_(other.owned_), data_(other.data_), size_(other.size_), viewing_(other.viewing_) {
     if (!viewing_) look_at_owned();
   }
   Table(Table&& other) noexcept
