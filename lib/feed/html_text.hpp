@@ -42,6 +42,10 @@ std::optional<std::string> simple_markup_to_text(std::string_view utf8);
 // The general path: libxml2's HTML parser, for anything.
 std::string libxml_markup_to_text(std::string_view html);
 
+// True when `utf8` is tags and white space only, read strictly, whose text html_to_text then knows to
+// be empty without libxml2; false for anything it cannot prove that of.
+bool holds_no_text(std::string_view utf8);
+
 }  // namespace html_text_paths
 
 }  // namespace newswatch

@@ -14,6 +14,7 @@
 namespace newswatch {
 namespace {
 
+using html_text_paths::holds_no_text;
 using html_text_paths::libxml_markup_to_text;
 using html_text_paths::simple_markup_to_text;
 
@@ -82,12 +83,20 @@ struct Comparison {
   std::size_t accepted = 0;
   std::size_t different = 0;
   std::string first_difference;
+  std::size_t without_text = 0;  // inputs holds_no_text accepts
 };
 
 void compare(const std::string& raw, Comparison& result) {
   const std::string html = sanitize_utf8(raw);
   if (html.find('<') == std::string::npos) return;
   ++result.with_markup;
+  if (holds_no_text(html)) {
+    ++result.without_text;
+    const std::string expected = libxml_markup_to_text(html);
+    if (!expected.empty() && result.different++ == 0) {
+      result.first_difference = "input: " + html + "\nlibxml2: " + expected + "\nholds_no_text: true";
+    }
+  }
   const auto fast = simple_markup_to_text(html);
   if (!fast) return;
   ++result.accepted;
@@ -112,6 +121,7 @@ TEST_CASE("the fast path equals libxml2 on every text of the fixture corpus", "[
                 << result.accepted);
   CHECK(result.with_markup > 500);
   CHECK(result.accepted * 2 > result.with_markup);
+  CHECK(result.without_text > 20);  // the sanitiser tests' empty elements, SVG drawings
 }
 
 TEST_CASE("the fast path equals libxml2 on generated markup", "[html_text][fast_path]") {
@@ -198,6 +208,26 @@ TEST_CASE("the fast path equals libxml2 on generated markup", "[html_text][fast_
                                            "</header>",
                                            "<mark>",
                                            "</mark>",
+                                           "<textarea></textarea>",
+                                           "<textarea>",
+                                           "</textarea>",
+                                           "<title></title>",
+                                           "<noscript></noscript>",
+                                           "<script></script >",
+                                           "<dd></dd>",
+                                           "<select><option></option></select>",
+                                           "<svg width=\"3px\"><circle r=\"5\" /></svg>",
+                                           "<img src=x alt=\"a<br>b\">",
+                                           "<a href=http://x/>",
+                                           "<a\nhref='y'\n>",
+                                           "<x-y:z></x-y:z>",
+                                           "<b c>",
+                                           "</b c>",
+                                           "<b c=>",
+                                           "<b c=\"1\"d=\"2\">",
+                                           "<!DOCTYPE html>",
+                                           "<?pi x?>",
+                                           "\f",
                                            "word",
                                            "two words",
                                            " ",
@@ -236,6 +266,7 @@ TEST_CASE("the fast path equals libxml2 on generated markup", "[html_text][fast_
   INFO(result.first_difference);
   CHECK(result.different == 0);
   CHECK(result.accepted > 300);
+  CHECK(result.without_text > 300);
 }
 
 // Well-nested markup from the elements the fast path knows, with now and then a piece that breaks a
@@ -301,6 +332,24 @@ TEST_CASE("the fast path equals libxml2 on generated nested markup", "[html_text
   INFO(result.first_difference);
   CHECK(result.different == 0);
   CHECK(result.accepted > 2000);
+}
+
+TEST_CASE("markup of tags and white space alone is known to hold no text", "[html_text][fast_path]") {
+  for (const char* html : {"<dd></dd>", "<tr></tr>", "<event-source></event-source>", "<br>\n<hr/>",
+                           "<textarea></textarea>", "<SCRIPT></script>", "<p class=\"a\" id=b></p>",
+                           "<img src=\"x\" alt=\"cat<br />dog\">",
+                           "<svg width=\"300px\"><circle cx=\"150px\" r=\"50px\" /></svg>"}) {
+    INFO(html);
+    CHECK(holds_no_text(html));
+    CHECK(libxml_markup_to_text(html).empty());
+    CHECK(html_to_text(html).empty());
+  }
+  for (const char* html : {"<b>x</b>", "<p>&nbsp;</p>", "<!-- c -->", "<!DOCTYPE html>", "<?x?>", "<b c=\"1\"d>",
+                           "<b c=\"open>", "</b c>", "<textarea> </textarea>", "<script>x</script>",
+                           "<title>t</title>", "<script></scripts>", "<b>\f</b>", "< b>", "<b", "plain", ""}) {
+    INFO(html);
+    CHECK_FALSE(holds_no_text(html));
+  }
 }
 
 TEST_CASE("the fast path reads simple markup and refuses what it cannot prove equal",

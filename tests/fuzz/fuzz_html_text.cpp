@@ -1,6 +1,7 @@
 // HTML to text: any bytes as an HTML fragment. Checks: valid UTF-8 out whatever comes in; the inline
 // form has no line breaks and no white space at its ends; collapse_whitespace is idempotent; and
-// whatever the fast path accepts, it reads exactly as libxml2 does (the fast path's whole promise).
+// whatever the fast path accepts, it reads exactly as libxml2 does (the fast path's whole promise), and
+// markup that holds_no_text accepts has no text for libxml2 either.
 #include <cstddef>
 #include <cstdint>
 
@@ -24,6 +25,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (const auto fast = html_text_paths::simple_markup_to_text(utf8)) {
     fuzz::require(*fast == html_text_paths::libxml_markup_to_text(utf8), "the fast path reads as libxml2 does",
                   *fast);
+  }
+
+  if (html_text_paths::holds_no_text(utf8)) {
+    fuzz::require(html_text_paths::libxml_markup_to_text(utf8).empty(), "markup said to hold no text holds none",
+                  utf8);
   }
 
   (void)decode_entities(html);
