@@ -8,6 +8,18 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+// The x86 builds of libxxhash pick the widest vector unit at run time through these (Debian's plain
+// XXH3 functions are the SSE2 build): the 2.4 MB checksum of a 10,399-term entry took 0.2 ms.
+#if defined(__x86_64__) && __has_include(<xxh_x86dispatch.h>)
+#define XXH_DISPATCH_DISABLE_REPLACE
+#include <xxh_x86dispatch.h>
+#define NEWSWATCH_XXH3_64 XXH3_64bits_dispatch
+#define NEWSWATCH_XXH3_128 XXH3_128bits_dispatch
+#else
+#define NEWSWATCH_XXH3_64 XXH3_64bits
+#define NEWSWATCH_XXH3_128 XXH3_128bits
+#endif
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -88,7 +100,7 @@ std::string errno_text(int error) { return std::error_code(error, std::generic_c
 // a 470 KB watchlist costs 0.03 ms instead of 0.27.
 std::string digest_hex(std::string_view bytes) {
   XXH128_canonical_t canonical;  // the digest's bytes, most significant first
-  XXH128_canonicalFromHash(&canonical, XXH3_128bits(bytes.data(), bytes.size()));
+  XXH128_canonicalFromHash(&canonical, NEWSWATCH_XXH3_128(bytes.data(), bytes.size()));
   return hex_encode(canonical.digest, sizeof canonical.digest);
 }
 
@@ -155,7 +167,7 @@ std::optional<std::string_view> payload_of(std::string_view bytes, const std::st
   } else if (header.payload_bytes != bytes.size()) {
     problem = "truncated: " + std::to_string(bytes.size()) + " of " + std::to_string(header.payload_bytes) +
               " bytes";
-  } else if (XXH3_64bits(bytes.data(), bytes.size()) != header.checksum) {
+  } else if (NEWSWATCH_XXH3_64(bytes.data(), bytes.size()) != header.checksum) {
     problem = "checksum mismatch";
   } else {
     return bytes;
@@ -198,7 +210,7 @@ Stored store(const fs::path& directory, const fs::path& path, const std::string&
   std::memcpy(header.magic, kMagic, sizeof kMagic);
   std::memcpy(header.key, key.data(), sizeof header.key);
   header.payload_bytes = payload.size();
-  header.checksum = XXH3_64bits(payload.data(), payload.size());
+  header.checksum = NEWSWATCH_XXH3_64(payload.data(), payload.size());
   const bool written = write_all(fd, std::string_view(reinterpret_cast<const char*>(&header), sizeof header)) &&
                        write_all(fd, payload);
   const int write_error = errno;
