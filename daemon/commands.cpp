@@ -38,7 +38,7 @@ class LocalFiles {
   ~LocalFiles() { close_directory(); }
 
   // The whole file ("-" is standard input), or nothing when it cannot be opened or read.
-  std::optional<std::string> read(const std::string& file) {
+  std::optional<std::string> read(std::string_view file) {
     if (file == "-") {
       return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     }
@@ -53,7 +53,7 @@ class LocalFiles {
   }
 
   // What a configured file:// feed of the same file would be called: the absolute path, normalised.
-  std::string feed_url(const std::string& file) {
+  std::string feed_url(std::string_view file) {
     if (file == "-") return "stdin:";
     const auto [directory, name] = split(file);
     enter(directory);
@@ -100,9 +100,9 @@ class LocalFiles {
   std::string directory_url_;
 };
 
-std::string display_name(const std::string& file) { return file == "-" ? "<stdin>" : file; }
+std::string_view display_name(std::string_view file) { return file == "-" ? "<stdin>" : file; }
 
-std::string describe(const std::string& file, const ParseProblem& problem) {
+std::string describe(std::string_view file, const ParseProblem& problem) {
   std::ostringstream out;
   out << display_name(file);
   if (problem.line > 0) out << ':' << problem.line << ':' << problem.column;
@@ -110,7 +110,7 @@ std::string describe(const std::string& file, const ParseProblem& problem) {
   return out.str();
 }
 
-void print_warnings(const std::string& file, const ParsedFeed& parsed) {
+void print_warnings(std::string_view file, const ParsedFeed& parsed) {
   for (const auto& warning : parsed.warnings) std::cerr << describe(file, warning) << " (warning)\n";
 }
 
@@ -147,23 +147,24 @@ std::optional<LoadedConfig> load_config_and_watchlists(const std::string& config
 
 }  // namespace
 
-std::optional<std::vector<std::string>> read_path_list(const std::string& list_file) {
+std::optional<PathList> read_path_list(const std::string& list_file) {
   LocalFiles files;
-  const auto bytes = files.read(list_file);
+  auto bytes = files.read(list_file);
   if (!bytes) return std::nullopt;
-  std::vector<std::string> paths;
-  std::string_view rest = *bytes;
+  PathList list{std::make_shared<const std::string>(std::move(*bytes)), {}};
+  std::vector<std::string_view>& paths = list.paths;
+  std::string_view rest = *list.bytes;
   while (!rest.empty()) {
     const std::size_t end = rest.find('\n');
     std::string_view line = rest.substr(0, end);
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!line.empty()) paths.emplace_back(line);
+    if (!line.empty()) paths.push_back(line);
   }
-  return paths;
+  return list;
 }
 
-int run_parse_command(const std::vector<std::string>& files, std::size_t max_items) {
+int run_parse_command(const std::vector<std::string_view>& files, std::size_t max_items) {
   ParseLimits limits;
   limits.max_items = max_items;
   int exit_code = kExitOk;
@@ -235,7 +236,7 @@ int run_check_config_command(const std::string& config_file) {
   return kExitOk;
 }
 
-int run_scan_command(const std::string& config_file, const std::vector<std::string>& feed_files,
+int run_scan_command(const std::string& config_file, const std::vector<std::string_view>& feed_files,
                      const std::string& feed_url) {
   const auto loaded = load_config_and_watchlists(config_file, CompiledCache::use);
   if (!loaded) return kExitProblems;

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
-#include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,24 +91,26 @@ void print_hints(const CLI::App& app, int argc, char** argv) {
 constexpr const char* kFilesFromHelp =
     "Also read the files named in FILE, one path a line (- reads the list from standard input)";
 
-// The files named on the command line and in the --files-from list, in that order. Returns 0, or
-// the exit code after saying why on standard error: a list that cannot be read is a problem (1) as a
-// feed file that cannot be read is; no files at all is a usage error (2). Thousands of paths are
-// better given in a list: on the command line they are copied at every exec, and a shell's limit on
-// the command line's length ends the run before it starts.
-int add_listed_files(std::vector<std::string>& files, const std::string& files_from) {
+// The files named on the command line and in the --files-from list, in that order: views of `named`
+// and of the list's bytes, which `list` keeps. Returns 0, or the exit code after saying why on
+// standard error: a list that cannot be read is a problem (1) as a feed file that cannot be read is;
+// no files at all is a usage error (2). Thousands of paths are better given in a list: on the command
+// line they are copied at every exec, and a shell's limit on the command line's length ends the run
+// before it starts.
+int gather_files(const std::vector<std::string>& named, const std::string& files_from,
+                 std::optional<newswatch::PathList>& list, std::vector<std::string_view>& files) {
+  files.assign(named.begin(), named.end());
   if (!files_from.empty()) {
-    if (files_from == "-" && std::find(files.begin(), files.end(), "-") != files.end()) {
+    if (files_from == "-" && std::find(named.begin(), named.end(), "-") != named.end()) {
       std::cerr << "--files-from -: standard input cannot be both the list and a feed\n";
       return newswatch::kExitUsage;
     }
-    auto listed = newswatch::read_path_list(files_from);
-    if (!listed) {
+    list = newswatch::read_path_list(files_from);
+    if (!list) {
       std::cerr << "--files-from " << files_from << ": cannot read the file\n";
       return newswatch::kExitProblems;
     }
-    files.insert(files.end(), std::make_move_iterator(listed->begin()),
-                 std::make_move_iterator(listed->end()));
+    files.insert(files.end(), list->paths.begin(), list->paths.end());
   }
   if (files.empty()) {
     std::cerr << "no feed files: name them, or list them in a file given with --files-from\n";
@@ -175,17 +177,21 @@ int main(int argc, char** argv) {
 
   if (*check) return newswatch::run_check_config_command(config_file);
   if (*parse) {
-    const int code = add_listed_files(parse_files, parse_files_from);
+    std::optional<newswatch::PathList> list;
+    std::vector<std::string_view> files;
+    const int code = gather_files(parse_files, parse_files_from, list, files);
     if (code != newswatch::kExitOk) return code;
-    return newswatch::run_parse_command(parse_files, max_items);
+    return newswatch::run_parse_command(files, max_items);
   }
   if (*match) return newswatch::run_match_command(watchlists);
   if (*import_dictionary)
     return newswatch::run_import_dictionary_command(dictionary_files, dictionary_output);
   if (*scan) {
-    const int code = add_listed_files(feed_files, scan_files_from);
+    std::optional<newswatch::PathList> list;
+    std::vector<std::string_view> files;
+    const int code = gather_files(feed_files, scan_files_from, list, files);
     if (code != newswatch::kExitOk) return code;
-    return newswatch::run_scan_command(config_file, feed_files, feed_url);
+    return newswatch::run_scan_command(config_file, files, feed_url);
   }
   return newswatch::run_service_module(config_file);
 }
