@@ -170,13 +170,13 @@ int run_parse_command(const std::vector<std::string_view>& files, std::size_t ma
   int exit_code = kExitOk;
   LocalFiles local_files;
   for (const auto& file : files) {
-    const auto bytes = local_files.read(file);
+    auto bytes = local_files.read(file);
     if (!bytes) {
       std::cerr << display_name(file) << ": cannot read the file\n";
       exit_code = kExitProblems;
       continue;
     }
-    const auto parsed = parse_feed(*bytes, "", "", limits);
+    const auto parsed = parse_feed(std::move(*bytes), "", "", limits);
     if (!parsed) {
       std::cerr << describe(file, parsed.error()) << "\n";
       exit_code = kExitProblems;
@@ -247,14 +247,14 @@ int run_scan_command(const std::string& config_file, const std::vector<std::stri
   std::unordered_set<std::string> seen;  // the daemon never alerts an article twice; neither does scan
   LocalFiles local_files;
   for (const auto& file : feed_files) {
-    const auto bytes = local_files.read(file);
+    auto bytes = local_files.read(file);
     if (!bytes) {
       std::cerr << display_name(file) << ": cannot read the file\n";
       exit_code = kExitProblems;
       continue;
     }
     const std::string url = feed_url.empty() ? local_files.feed_url(file) : feed_url;
-    const auto parsed = parse_feed(*bytes, "", url, limits);
+    const auto parsed = parse_feed(std::move(*bytes), "", url, limits);
     if (!parsed) {
       std::cerr << describe(file, parsed.error()) << "\n";
       exit_code = kExitProblems;

@@ -176,8 +176,14 @@ std::size_t count_json_values(std::string_view text) { return count_bytes<',', '
 
 }  // namespace
 
-Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_view content_type,
-                                            std::string_view feed_url, const ParseLimits& limits) {
+namespace {
+
+bool starts_with_utf8_bom(std::string_view bytes) { return bytes.substr(0, 3) == "\xEF\xBB\xBF"; }
+
+// parse_feed, with the bytes' owner when the caller gave them up (`owned`, else null).
+Result<ParsedFeed, ParseProblem> parse_document(std::string_view bytes, std::string* owned,
+                                                std::string_view content_type, std::string_view feed_url,
+                                                const ParseLimits& limits) {
   if (bytes.size() > limits.max_bytes) {
     return ParseProblem{ParseErrorKind::too_large, "document has " + std::to_string(bytes.size()) +
                                                        " bytes, the limit is " +
@@ -186,7 +192,13 @@ Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_
   if (is_blank(bytes)) return ParseProblem{ParseErrorKind::empty, "document is empty"};
 
   const DetectedEncoding encoding = detect_encoding(bytes, content_type);
-  Utf8Text utf8 = to_utf8(bytes, encoding);
+  Utf8Text utf8;
+  if (owned != nullptr && encoding.name == "UTF-8" && !starts_with_utf8_bom(bytes) &&
+      first_invalid_utf8(bytes) == bytes.size()) {
+    utf8.text = std::move(*owned);  // what to_utf8 would give, the same bytes; `bytes` is not read again
+  } else {
+    utf8 = to_utf8(bytes, encoding);
+  }
   std::vector<ParseProblem> encoding_warnings;
   if (utf8.unknown_encoding) {
     encoding_warnings.push_back(
@@ -215,6 +227,18 @@ Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_
     warnings.insert(warnings.begin(), encoding_warnings.begin(), encoding_warnings.end());
   }
   return result;
+}
+
+}  // namespace
+
+Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_view content_type,
+                                            std::string_view feed_url, const ParseLimits& limits) {
+  return parse_document(bytes, nullptr, content_type, feed_url, limits);
+}
+
+Result<ParsedFeed, ParseProblem> parse_feed(std::string&& bytes, std::string_view content_type,
+                                            std::string_view feed_url, const ParseLimits& limits) {
+  return parse_document(bytes, &bytes, content_type, feed_url, limits);
 }
 
 namespace detail {

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "corpus_support.hpp"
+#include "feed/article_json.hpp"
 #include "feed/encoding.hpp"
 
 namespace newswatch::testing {
@@ -62,6 +63,36 @@ TEST_CASE("every fixture file, whole and truncated at random points, parses with
                       << malformed << " recovered from malformed input");
   CHECK(feeds > parses / 2);
   CHECK(malformed > 0);
+}
+
+// Everything a parse says, as one string to compare.
+std::string outcome(const Result<ParsedFeed, ParseProblem>& result) {
+  if (!result) return "error " + result.error().message;
+  std::string out = result->feed.title + '\n';
+  for (const ParseProblem& warning : result->warnings) out += "warning " + warning.message + '\n';
+  for (const Article& article : result->feed.articles) {
+    out += article_to_json(result->feed, article).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += '\n';
+  }
+  return out;
+}
+
+TEST_CASE("bytes given up to the parser parse as the same bytes lent to it", "[corpus][parser]") {
+  // parse_feed(std::string&&) parses a document that is valid UTF-8 where it lies; anything else
+  // (a byte order mark, another encoding, invalid bytes) goes through the copy as before.
+  std::size_t files = 0;
+  for (const auto& root : {feeds_dir(), tests_dir() / "fixtures" / "feeds"}) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+      if (!entry.is_regular_file()) continue;
+      std::string bytes = read_file(entry.path());
+      const std::string lent = outcome(parse_feed(std::string_view(bytes), "", "http://example.org/feed"));
+      const std::string given = outcome(parse_feed(std::move(bytes), "", "http://example.org/feed"));
+      INFO(entry.path().string());
+      REQUIRE(given == lent);
+      ++files;
+    }
+  }
+  CHECK(files > 3000);
 }
 
 }  // namespace
