@@ -176,7 +176,7 @@ int run_parse_command(const std::vector<std::string_view>& files, std::size_t ma
       exit_code = kExitProblems;
       continue;
     }
-    const auto parsed = parse_feed(std::move(*bytes), "", "", limits);
+    const auto parsed = parse_owned_feed(std::move(*bytes), "", "", limits);
     if (!parsed) {
       std::cerr << describe(file, parsed.error()) << "\n";
       exit_code = kExitProblems;
@@ -254,7 +254,7 @@ int run_scan_command(const std::string& config_file, const std::vector<std::stri
       continue;
     }
     const std::string url = feed_url.empty() ? local_files.feed_url(file) : feed_url;
-    const auto parsed = parse_feed(std::move(*bytes), "", url, limits);
+    const auto parsed = parse_owned_feed(std::move(*bytes), "", url, limits);
     if (!parsed) {
       std::cerr << describe(file, parsed.error()) << "\n";
       exit_code = kExitProblems;

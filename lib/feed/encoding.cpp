@@ -466,4 +466,15 @@ Utf8Text to_utf8(std::string_view bytes, const DetectedEncoding& encoding) {
   return result;
 }
 
+Utf8Text to_utf8_owned(std::string bytes, const DetectedEncoding& encoding) {
+  const std::string name = resolve_byte_order(encoding.name, bytes);
+  if ((name == "UTF-8" || name.empty()) && !starts_with_bytes(bytes, kBomUtf8) &&
+      first_invalid_utf8(bytes) == bytes.size()) {
+    Utf8Text result;
+    result.text = std::move(bytes);
+    return result;
+  }
+  return to_utf8(std::string_view(bytes), encoding);
+}
+
 }  // namespace newswatch

@@ -36,6 +36,8 @@ struct Utf8Text {
 // The XML declaration inside the result still names the original encoding: parse the result as UTF-8
 // regardless (pugixml: pugi::encoding_utf8), never by what the declaration says.
 Utf8Text to_utf8(std::string_view bytes, const DetectedEncoding& encoding);
+// to_utf8 of bytes the caller gives up: valid UTF-8 without a byte order mark is moved, not copied.
+Utf8Text to_utf8_owned(std::string bytes, const DetectedEncoding& encoding);
 
 
 }  // namespace newswatch

@@ -588,8 +588,8 @@ bool is_name_char(char c) {
 // Elements whose content libxml2 reads as raw text (script, style) or that other parsers do
 // (textarea, title, xmp, plaintext, the no* elements, iframe): accepted only with nothing inside.
 bool has_raw_content(std::string_view name) {
-  for (std::string_view raw :
-       {"script", "style", "textarea", "title", "xmp", "plaintext", "noscript", "noembed", "noframes", "iframe"}) {
+  for (std::string_view raw : {"script", "style", "textarea", "title", "xmp", "plaintext", "noscript", "noembed",
+                               "noframes", "iframe"}) {
     if (name.size() == raw.size() &&
         std::equal(name.begin(), name.end(), raw.begin(), [](char a, char b) { return (a | 0x20) == b; }))
       return true;

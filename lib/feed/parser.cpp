@@ -174,12 +174,6 @@ std::size_t count_xml_markup(std::string_view text) { return count_bytes<'<'>(te
 
 std::size_t count_json_values(std::string_view text) { return count_bytes<',', '[', '{'>(text); }
 
-}  // namespace
-
-namespace {
-
-bool starts_with_utf8_bom(std::string_view bytes) { return bytes.substr(0, 3) == "\xEF\xBB\xBF"; }
-
 // parse_feed, with the bytes' owner when the caller gave them up (`owned`, else null).
 Result<ParsedFeed, ParseProblem> parse_document(std::string_view bytes, std::string* owned,
                                                 std::string_view content_type, std::string_view feed_url,
@@ -192,13 +186,8 @@ Result<ParsedFeed, ParseProblem> parse_document(std::string_view bytes, std::str
   if (is_blank(bytes)) return ParseProblem{ParseErrorKind::empty, "document is empty"};
 
   const DetectedEncoding encoding = detect_encoding(bytes, content_type);
-  Utf8Text utf8;
-  if (owned != nullptr && encoding.name == "UTF-8" && !starts_with_utf8_bom(bytes) &&
-      first_invalid_utf8(bytes) == bytes.size()) {
-    utf8.text = std::move(*owned);  // what to_utf8 would give, the same bytes; `bytes` is not read again
-  } else {
-    utf8 = to_utf8(bytes, encoding);
-  }
+  // `bytes` views `owned`, which to_utf8 may take: it is not read after this.
+  Utf8Text utf8 = owned != nullptr ? to_utf8_owned(std::move(*owned), encoding) : to_utf8(bytes, encoding);
   std::vector<ParseProblem> encoding_warnings;
   if (utf8.unknown_encoding) {
     encoding_warnings.push_back(
@@ -236,8 +225,8 @@ Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_
   return parse_document(bytes, nullptr, content_type, feed_url, limits);
 }
 
-Result<ParsedFeed, ParseProblem> parse_feed(std::string&& bytes, std::string_view content_type,
-                                            std::string_view feed_url, const ParseLimits& limits) {
+Result<ParsedFeed, ParseProblem> parse_owned_feed(std::string bytes, std::string_view content_type,
+                                                  std::string_view feed_url, const ParseLimits& limits) {
   return parse_document(bytes, &bytes, content_type, feed_url, limits);
 }
 

@@ -96,9 +96,9 @@ struct ParsedFeed {
 //   duplicates dropped.
 Result<ParsedFeed, ParseProblem> parse_feed(std::string_view bytes, std::string_view content_type,
                                             std::string_view feed_url, const ParseLimits& limits = {});
-// The same, taking the bytes over: a document that is already valid UTF-8 without a byte order mark
-// (most are) is then parsed where it lies instead of in a copy.
-Result<ParsedFeed, ParseProblem> parse_feed(std::string&& bytes, std::string_view content_type,
-                                            std::string_view feed_url, const ParseLimits& limits = {});
+// parse_feed of bytes the caller gives up: a document that is already valid UTF-8 without a byte
+// order mark (most are) is then parsed where it lies instead of in a copy.
+Result<ParsedFeed, ParseProblem> parse_owned_feed(std::string bytes, std::string_view content_type,
+                                                  std::string_view feed_url, const ParseLimits& limits = {});
 
 }  // namespace newswatch

@@ -106,7 +106,9 @@ std::string hex_of(XXH128_hash_t hash) {
   return hex_encode(canonical.digest, sizeof canonical.digest);
 }
 
-std::string digest_hex(std::string_view bytes) { return hex_of(NEWSWATCH_XXH3_128(bytes.data(), bytes.size())); }
+std::string digest_hex(std::string_view bytes) {
+  return hex_of(NEWSWATCH_XXH3_128(bytes.data(), bytes.size()));
+}
 
 // A watchlist's line of the key (path, length, digest), read through one 64 KB buffer: a hit needs
 // nothing else of the file, and a 470 KB watchlist read whole faulted in 115 fresh pages for it.
@@ -293,8 +295,9 @@ Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> load_matcher
     return load_matcher(files, options);
   }
   const WatchlistLimits& limits = options.watchlist_limits;
-  const std::string key_start = "newswatch matcher cache\n" + build_id() + '\n' + std::to_string(limits.max_terms) +
-                                '\n' + std::to_string(limits.max_file_bytes) + '\n';
+  const std::string key_start = "newswatch matcher cache\n" + build_id() + '\n' +
+                                std::to_string(limits.max_terms) + '\n' + std::to_string(limits.max_file_bytes) +
+                                '\n';
   std::string key_material = key_start;
   for (const fs::path& file : files) {
     auto line = key_line(file, limits.max_file_bytes);
@@ -334,7 +337,8 @@ Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> load_matcher
   for (const fs::path& file : files) {
     FileBytes read = read_file_at_most(file, limits.max_file_bytes);
     if (!read) return load_matcher(files, options);
-    key_material += file.string() + '\n' + std::to_string(read.bytes.size()) + ' ' + digest_hex(read.bytes) + '\n';
+    key_material +=
+        file.string() + '\n' + std::to_string(read.bytes.size()) + ' ' + digest_hex(read.bytes) + '\n';
     contents.push_back(std::move(read.bytes));
   }
   key = sha256_hex(key_material);

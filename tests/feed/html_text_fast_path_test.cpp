@@ -344,9 +344,10 @@ TEST_CASE("markup of tags and white space alone is known to hold no text", "[htm
     CHECK(libxml_markup_to_text(html).empty());
     CHECK(html_to_text(html).empty());
   }
-  for (const char* html : {"<b>x</b>", "<p>&nbsp;</p>", "<!-- c -->", "<!DOCTYPE html>", "<?x?>", "<b c=\"1\"d>",
-                           "<b c=\"open>", "</b c>", "<textarea> </textarea>", "<script>x</script>",
-                           "<title>t</title>", "<script></scripts>", "<b>\f</b>", "< b>", "<b", "plain", ""}) {
+  for (const char* html :
+       {"<b>x</b>", "<p>&nbsp;</p>", "<!-- c -->", "<!DOCTYPE html>", "<?x?>", "<b c=\"1\"d>", "<b c=\"open>",
+        "</b c>", "<textarea> </textarea>", "<script>x</script>", "<title>t</title>", "<script></scripts>",
+        "<b>\f</b>", "< b>", "<b", "plain", ""}) {
     INFO(html);
     CHECK_FALSE(holds_no_text(html));
   }
