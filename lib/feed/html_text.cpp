@@ -577,12 +577,13 @@ bool has_control_character(std::string_view text) {
 // Tags and white space only: libxml2 makes no text node of anything in it but white space, which
 // collect_text turns into separators that nothing follows, so the text is empty. About half of the
 // inputs the fast path refuses in the fixture corpus are such (the sanitiser tests' empty elements,
-// images, SVG drawings), and libxml2 costs about 50,000 instructions each to say so. The tags are read
+// images, SVG drawings), and libxml2 costs about 20,000 instructions each to say so. The tags are read
 // strictly, and anything else (a character of text, a reference, a comment, a declaration, a control
 // character, an attribute libxml2 might read otherwise) leaves the input to libxml2.
 
-bool is_name_char(char c) {
-  return is_ascii_letter(c) || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
+// A character of an element or attribute name, as both readers take them: XML's ASCII name characters.
+bool is_name_char(char c, bool first) {
+  return is_ascii_letter(c) || c == '_' || c == ':' || (!first && (is_digit(c) || c == '-' || c == '.'));
 }
 
 // Elements whose content libxml2 reads as raw text (script, style) or that other parsers do
@@ -625,7 +626,7 @@ class TagsOnlyReader {
  private:
   std::string_view name() {
     const std::size_t start = i_;
-    while (i_ < html_.size() && is_name_char(html_[i_])) ++i_;
+    while (i_ < html_.size() && is_name_char(html_[i_], false)) ++i_;
     return html_.substr(start, i_ - start);
   }
   void skip_space() {
@@ -650,8 +651,7 @@ class TagsOnlyReader {
         break;
       }
       // Attributes are separated by white space and named as XML names are.
-      const bool name_start = is_ascii_letter(html_[i_]) || html_[i_] == '_' || html_[i_] == ':';
-      if (i_ == before_space || !name_start) return false;
+      if (i_ == before_space || !is_name_char(html_[i_], true)) return false;
       name();
       skip_space();
       if (i_ < html_.size() && html_[i_] == '=' && !attribute_value()) return false;
@@ -664,7 +664,7 @@ class TagsOnlyReader {
                     [](char a, char b) { return (a | 0x20) == (b | 0x20); }))
       return false;
     i_ += 2 + element.size();
-    if (i_ < html_.size() && is_name_char(html_[i_])) return false;  // "</scripts>" is another element
+    if (i_ < html_.size() && is_name_char(html_[i_], false)) return false;  // "</scripts>": another element
     return end_tag();
   }
   bool attribute_value() {
@@ -1001,11 +1001,8 @@ class SimpleMarkupReader {
   }
 
   bool attribute(std::size_t& i) {
-    const auto name_char = [](char c, bool first) {
-      return is_ascii_letter(c) || c == '_' || c == ':' || (!first && (is_digit(c) || c == '-' || c == '.'));
-    };
-    if (!name_char(html_[i], true)) return false;
-    while (i < html_.size() && name_char(html_[i], false)) ++i;
+    if (!is_name_char(html_[i], true)) return false;
+    while (i < html_.size() && is_name_char(html_[i], false)) ++i;
     std::size_t j = i;
     while (j < html_.size() && is_html_blank(html_[j])) ++j;
     if (j >= html_.size() || html_[j] != '=') return true;  // no value
