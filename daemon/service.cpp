@@ -98,7 +98,8 @@ class Service::Loop {
   void handle_fetch(FetchResult result);
   void handle_failure(FeedEntry& feed, std::string_view kind, const std::string& message,
                       const FetchResponse& response, Clock::time_point now);
-  void handle_document(FeedEntry& feed, const FetchResult& result, Clock::time_point now);
+  // Takes the response's body over (parse_owned_feed); its headers stay for the caller.
+  void handle_document(FeedEntry& feed, FetchResult& result, Clock::time_point now);
   void note_feed_changed(FeedEntry& feed);
   void save_unsaved_feeds();
   void pump_outbox(Clock::time_point now);
@@ -366,11 +367,12 @@ void Service::Loop::handle_failure(FeedEntry& feed, std::string_view kind, const
   last_progress_ = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
 }
 
-void Service::Loop::handle_document(FeedEntry& feed, const FetchResult& result, Clock::time_point now) {
+void Service::Loop::handle_document(FeedEntry& feed, FetchResult& result, Clock::time_point now) {
   const ParseLimits limits = parse_limits(config_);
   const std::string& base =
       result.response.effective_url.empty() ? feed.config.url : result.response.effective_url;
-  auto parsed = parse_feed(result.response.body, result.response.content_type, base, limits);
+  auto parsed =
+      parse_owned_feed(std::move(result.response.body), result.response.content_type, base, limits);
   if (!parsed) {
     const auto& problem = parsed.error();
     metrics_->parse_result(to_string(problem.kind));
