@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 
 namespace newswatch {
 
@@ -35,6 +36,35 @@ FileBytes read_file_at_most(const std::filesystem::path& path, std::size_t max_b
     return result;
   }
   return read_descriptor_at_most(fd.get(), max_bytes);
+}
+
+ChunkedRead read_file_in_chunks(const std::filesystem::path& path, std::size_t max_bytes,
+                                const std::function<void(std::string_view)>& consume) {
+  ChunkedRead result;
+  const Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    result.problem = FileBytes::Problem::cannot_open;
+    result.error = errno;
+    return result;
+  }
+  constexpr std::size_t kChunk = 1 << 16;
+  const std::unique_ptr<char[]> buffer(new char[kChunk]);
+  for (;;) {
+    const ssize_t got = ::read(fd.get(), buffer.get(), kChunk);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      result.problem = FileBytes::Problem::read_failed;
+      result.error = errno;
+      return result;
+    }
+    if (got == 0) return result;
+    result.size += static_cast<std::size_t>(got);
+    if (result.size > max_bytes) {
+      result.problem = FileBytes::Problem::too_large;
+      return result;
+    }
+    consume(std::string_view(buffer.get(), static_cast<std::size_t>(got)));
+  }
 }
 
 FileBytes read_descriptor_at_most(int fd, std::size_t max_bytes) {

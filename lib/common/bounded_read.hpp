@@ -3,7 +3,9 @@
 // /dev/zero, which reports size 0).
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
 
 namespace newswatch {
 
@@ -19,7 +21,18 @@ struct FileBytes {
   explicit operator bool() const { return problem == Problem::none; }
 };
 FileBytes read_file_at_most(const std::filesystem::path& path, std::size_t max_bytes);
-// The same for a file already open (left open); cannot_open is never the answer.
+// A whole file by path handed to `consume` in chunks of at most 64 KB, for a reader that needs each
+// byte once (a digest) and not the file in memory. The same problems as read_file_at_most; the
+// chunks before a problem have been consumed. `size` counts the bytes read.
+struct ChunkedRead {
+  FileBytes::Problem problem = FileBytes::Problem::none;
+  int error = 0;
+  std::size_t size = 0;
+  explicit operator bool() const { return problem == FileBytes::Problem::none; }
+};
+ChunkedRead read_file_in_chunks(const std::filesystem::path& path, std::size_t max_bytes,
+                                const std::function<void(std::string_view)>& consume);
+// The same as read_file_at_most for a file already open (left open); cannot_open is never the answer.
 FileBytes read_descriptor_at_most(int fd, std::size_t max_bytes);
 
 }  // namespace newswatch

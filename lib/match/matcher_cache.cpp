@@ -110,34 +110,25 @@ std::string digest_hex(std::string_view bytes) {
   return hex_of(NEWSWATCH_XXH3_128(bytes.data(), bytes.size()));
 }
 
-// A watchlist's line of the key (path, length, digest), read through one 64 KB buffer: a hit needs
-// nothing else of the file, and a 470 KB watchlist read whole faulted in 115 fresh pages for it.
-// Nothing when the file cannot be read or holds more than max_bytes (load_matcher then says why).
-std::optional<std::string> key_line(const fs::path& path, std::size_t max_bytes) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
+// A watchlist's line of the cache key.
+std::string key_line(const fs::path& file, std::size_t size, const std::string& digest) {
+  return file.string() + '\n' + std::to_string(size) + ' ' + digest + '\n';
+}
+
+// key_line of a watchlist streamed through read_file_in_chunks: a hit needs nothing else of the file,
+// and a 470 KB watchlist read whole faulted in 115 fresh pages for it. Nothing when the file cannot
+// be read or holds more than max_bytes (load_matcher then says why).
+std::optional<std::string> streamed_key_line(const fs::path& file, std::size_t max_bytes) {
   struct StateFree {
     void operator()(XXH3_state_t* state) const { XXH3_freeState(state); }
   };
   const std::unique_ptr<XXH3_state_t, StateFree> state(XXH3_createState());
-  constexpr std::size_t kChunk = 1 << 16;
-  const std::unique_ptr<char[]> buffer(new char[kChunk]);
-  bool ok = state != nullptr && XXH3_128bits_reset(state.get()) == XXH_OK;
-  std::size_t total = 0;
-  while (ok) {
-    const ssize_t got = ::read(fd, buffer.get(), kChunk);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      ok = got == 0;
-      break;
-    }
-    total += static_cast<std::size_t>(got);
-    ok = total <= max_bytes &&
-         NEWSWATCH_XXH3_128_UPDATE(state.get(), buffer.get(), static_cast<std::size_t>(got)) == XXH_OK;
-  }
-  ::close(fd);
-  if (!ok) return std::nullopt;
-  return path.string() + '\n' + std::to_string(total) + ' ' + hex_of(XXH3_128bits_digest(state.get())) + '\n';
+  if (state == nullptr || XXH3_128bits_reset(state.get()) != XXH_OK) return std::nullopt;
+  const ChunkedRead read = read_file_in_chunks(file, max_bytes, [&](std::string_view chunk) {
+    NEWSWATCH_XXH3_128_UPDATE(state.get(), chunk.data(), chunk.size());
+  });
+  if (!read) return std::nullopt;
+  return key_line(file, read.size, hex_of(XXH3_128bits_digest(state.get())));
 }
 
 // A folder or entry the user may not read or write (a scan run against the daemon's configuration
@@ -300,7 +291,7 @@ Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> load_matcher
                                 '\n';
   std::string key_material = key_start;
   for (const fs::path& file : files) {
-    auto line = key_line(file, limits.max_file_bytes);
+    auto line = streamed_key_line(file, limits.max_file_bytes);
     // Unreadable or too large: load_matcher says so, exactly as without a cache.
     if (!line) return load_matcher(files, options);
     key_material += *line;
@@ -337,8 +328,7 @@ Result<std::shared_ptr<const Matcher>, std::vector<WatchlistError>> load_matcher
   for (const fs::path& file : files) {
     FileBytes read = read_file_at_most(file, limits.max_file_bytes);
     if (!read) return load_matcher(files, options);
-    key_material +=
-        file.string() + '\n' + std::to_string(read.bytes.size()) + ' ' + digest_hex(read.bytes) + '\n';
+    key_material += key_line(file, read.bytes.size(), digest_hex(read.bytes));
     contents.push_back(std::move(read.bytes));
   }
   key = sha256_hex(key_material);

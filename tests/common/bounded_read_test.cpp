@@ -62,3 +62,39 @@ TEST_CASE("read_descriptor_at_most reads a pipe in chunks to its end") {
   REQUIRE(read);
   CHECK(read.bytes == data);
 }
+
+TEST_CASE("read_file_in_chunks hands a file over in pieces, with read_file_at_most's problems") {
+  using newswatch::FileBytes;
+  using newswatch::read_file_in_chunks;
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "newswatch-chunked-read-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string big;
+  for (int i = 0; i < 30000; ++i) big += std::to_string(i) + ',';  // about 150 KB: three chunks
+  std::ofstream(dir / "big", std::ios::binary) << big;
+
+  std::string seen;
+  int chunks = 0;
+  const auto collect = [&](std::string_view chunk) {
+    CHECK(chunk.size() <= (1u << 16));
+    seen.append(chunk);
+    ++chunks;
+  };
+  const auto whole = read_file_in_chunks(dir / "big", big.size(), collect);
+  REQUIRE(whole);
+  CHECK(whole.size == big.size());
+  CHECK(seen == big);
+  CHECK(chunks >= 3);
+
+  CHECK(read_file_in_chunks(dir / "big", big.size() - 1, [](std::string_view) {}).problem ==
+        FileBytes::Problem::too_large);
+  const auto missing = read_file_in_chunks(dir / "missing", 10, [](std::string_view) {});
+  CHECK(missing.problem == FileBytes::Problem::cannot_open);
+  CHECK(missing.error == ENOENT);
+  const auto directory = read_file_in_chunks(dir, 10, [](std::string_view) {});
+  CHECK(directory.problem == FileBytes::Problem::read_failed);
+  CHECK(directory.error == EISDIR);
+  CHECK(read_file_in_chunks("/dev/zero", 1 << 20, [](std::string_view) {}).problem ==
+        FileBytes::Problem::too_large);
+  std::filesystem::remove_all(dir);
+}
