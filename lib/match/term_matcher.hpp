@@ -64,4 +64,9 @@ class TermMatcher {
   virtual std::size_t term_count() const = 0;
 };
 
+// Which copy of the scanning loop find_all runs in this process: "x86-64-v3" (AVX2, BMI1/2) when the
+// CPU has it, otherwise "baseline". Both give the same hits; GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2
+// picks the baseline on any machine, which is how the tests run it.
+std::string_view term_scanner_variant();
+
 }  // namespace newswatch

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <optional>
 #include <random>
 #include <string>
@@ -344,6 +345,15 @@ Comparison compare_with_reference(std::mt19937& rng, int rounds, TextPieces text
     }
   }
   return c;
+}
+
+// ctest runs the [term] tests twice: as they come (x86-64-v3 on any recent x86 CPU) and with glibc told
+// to hide AVX2, which must switch the scanner to its baseline copy (tests/CMakeLists.txt). This holds
+// each run to the copy it was meant to check.
+TEST_CASE("the scanner copy is the one the run asks for", "[term]") {
+  const std::string_view variant = term_scanner_variant();
+  CHECK((variant == "x86-64-v3" || variant == "baseline"));
+  if (const char* expected = std::getenv("NEWSWATCH_EXPECT_SCANNER")) CHECK(variant == expected);
 }
 
 TEST_CASE("the engine agrees with the naive reference on random texts and terms", "[term][reference]") {
