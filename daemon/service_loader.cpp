@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "common/build_id.hpp"
 #include "service_module.hpp"
 
 namespace newswatch {
@@ -54,6 +55,16 @@ int run_service_module(const std::string& config_file) {
     auto* entry = reinterpret_cast<ServiceEntry>(dlsym(module, kServiceModuleEntry));
     if (entry == nullptr) {
       tried.push_back(candidate.string() + ": no " + kServiceModuleEntry);
+      dlclose(module);
+      continue;
+    }
+    // Its own code only ran its constructors so far; a module of another build is unloaded unrun.
+    const std::string expected(kServiceModuleBuildId);
+    const std::string found = build_id_of(reinterpret_cast<const void*>(entry));
+    if (!expected.empty() && found != expected) {
+      tried.push_back(candidate.string() + ": from another build (build ID " + (found.empty() ? "none" : found) +
+                      ", this newswatchd was built with " + expected + "); install both from the same build");
+      dlclose(module);
       continue;
     }
     return entry(NEWSWATCH_VERSION, config_file.c_str());

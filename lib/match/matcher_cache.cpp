@@ -1,8 +1,6 @@
 #include "match/matcher_cache.hpp"
 
-#include <elf.h>
 #include <fcntl.h>
-#include <link.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,6 +28,7 @@
 #include <system_error>
 
 #include "common/bounded_read.hpp"
+#include "common/build_id.hpp"
 #include "common/hex.hpp"
 #include "common/sha256.hpp"
 #include "match/detail/serialize.hpp"
@@ -50,48 +49,10 @@ struct Header {
   std::uint64_t checksum;  // XXH3-64 of the payload
 };
 
-// The GNU build ID of the object this code is linked into (the daemon, or a test), as hex; empty when
-// the linker wrote none. Two builds of different code have different IDs.
-struct BuildIdSearch {
-  std::uintptr_t address;
-  std::string hex;
-};
-
-int find_build_id(dl_phdr_info* info, std::size_t, void* data) {
-  auto* search = static_cast<BuildIdSearch*>(data);
-  bool contains = false;
-  for (int i = 0; i < info->dlpi_phnum && !contains; ++i) {
-    const ElfW(Phdr)& segment = info->dlpi_phdr[i];
-    const std::uintptr_t start = info->dlpi_addr + segment.p_vaddr;
-    contains = segment.p_type == PT_LOAD && search->address >= start && search->address < start + segment.p_memsz;
-  }
-  if (!contains) return 0;
-  for (int i = 0; i < info->dlpi_phnum; ++i) {
-    const ElfW(Phdr)& segment = info->dlpi_phdr[i];
-    if (segment.p_type != PT_NOTE) continue;
-    const char* note = reinterpret_cast<const char*>(info->dlpi_addr + segment.p_vaddr);
-    const char* end = note + segment.p_memsz;
-    while (note + sizeof(ElfW(Nhdr)) <= end) {
-      const auto* header = reinterpret_cast<const ElfW(Nhdr)*>(note);
-      const char* name = note + sizeof(ElfW(Nhdr));
-      const char* desc = name + ((header->n_namesz + 3) & ~3u);
-      if (desc + header->n_descsz > end) break;
-      if (header->n_type == NT_GNU_BUILD_ID && header->n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
-        search->hex = hex_encode(reinterpret_cast<const unsigned char*>(desc), header->n_descsz);
-        return 1;
-      }
-      note = desc + ((header->n_descsz + 3) & ~3u);
-    }
-  }
-  return 1;
-}
-
+// The GNU build ID of the object this code is linked into (the daemon, its service module, or a
+// test); empty when the linker wrote none. Two builds of different code have different IDs.
 const std::string& build_id() {
-  static const std::string id = [] {
-    BuildIdSearch search{reinterpret_cast<std::uintptr_t>(&find_build_id), {}};
-    dl_iterate_phdr(find_build_id, &search);
-    return search.hex;
-  }();
+  static const std::string id = build_id_of(reinterpret_cast<const void*>(&build_id));
   return id;
 }
 

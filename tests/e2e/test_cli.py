@@ -2,6 +2,7 @@
 commands refused with a hint at what was meant. Runs the real binary."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -38,6 +39,35 @@ class CommandLine(unittest.TestCase):
             self.skipTest("a service module is installed on this machine: " + result.stderr[:200])
         self.assertEqual(1, result.returncode)
         self.assertIn(os.path.join(directory, "newswatchd-service.so") + ": not there", result.stderr)
+
+    def test_run_refuses_a_service_module_from_another_build(self):
+        # The pair as built runs (and stops at the missing config); the same module with one byte of
+        # its GNU build ID changed stands for a module of another build of the same version.
+        module = os.path.join(os.path.dirname(NEWSWATCHD), "newswatchd-service.so")
+        with tempfile.TemporaryDirectory() as directory:
+            binary = os.path.join(directory, "newswatchd")
+            shutil.copy(NEWSWATCHD, binary)
+            shutil.copy(module, directory)
+            config = os.path.join(directory, "none.yaml")
+            matching = subprocess.run([binary, "run", "--config", config],
+                                      capture_output=True, text=True, timeout=60)
+            self.assertNotIn("service module", matching.stderr)
+            self.assertIn("none.yaml", matching.stderr)
+
+            copy = os.path.join(directory, "newswatchd-service.so")
+            with open(copy, "rb") as f:
+                data = bytearray(f.read())
+            note = re.search(rb"\x04\x00\x00\x00(.)\x00\x00\x00\x03\x00\x00\x00GNU\x00", data, re.DOTALL)
+            self.assertIsNotNone(note, "the module has no GNU build ID note")
+            data[note.end()] ^= 0xFF
+            with open(copy, "wb") as f:
+                f.write(data)
+            other = subprocess.run([binary, "run", "--config", config],
+                                   capture_output=True, text=True, timeout=60)
+        self.assertEqual(1, other.returncode)
+        self.assertIn(copy + ": from another build", other.stderr)
+        self.assertIn("install both from the same build", other.stderr)
+        self.assertNotIn("none.yaml:", other.stderr)
 
     def test_a_mistyped_option_is_an_error_with_a_hint(self):
         result = run("check-config", "--confg", "x.yaml")
