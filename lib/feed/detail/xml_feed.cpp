@@ -491,18 +491,34 @@ std::string author_name(std::string text) {
 // ---------------------------------------------------------------------------------------------
 // Walking the document.
 
-// xml:base as it applies to an element (XML Base: an element's own xml:base covers its content).
-std::string base_of(pugi::xml_node node, const std::string& parent_base) {
-  const pugi::xml_attribute attribute = node.attribute("xml:base");
-  if (!attribute) return parent_base;
-  return resolve_url(parent_base, decode_entities(attribute.value()));
-}
+// xml:base as it applies to an element (XML Base: an element's own xml:base covers its content): its
+// own resolved against its parent's, or, for nearly every element, its parent's, which is looked at
+// rather than copied (a copy was two allocations a feed item). Lives inside its parent's lifetime:
+// made for one call, or in the scope that walks the element.
+class ElementBase {
+ public:
+  ElementBase(pugi::xml_node node, const std::string& parent_base) : base_(&parent_base) {
+    const pugi::xml_attribute attribute = node.attribute("xml:base");
+    if (!attribute) return;
+    own_ = resolve_url(parent_base, decode_entities(attribute.value()));
+    base_ = &own_;
+  }
+  ElementBase(const ElementBase&) = delete;
+  ElementBase& operator=(const ElementBase&) = delete;
+
+  operator const std::string&() const { return *base_; }
+
+ private:
+  const std::string* base_;
+  std::string own_;
+};
 
 std::string url_in(pugi::xml_node node, std::string_view raw, const std::string& parent_base) {
   std::string reference = trimmed(raw);
   if (reference.find('&') != std::string::npos) reference = decode_entities(reference);
   if (reference.empty()) return {};
-  return resolve_url(base_of(node, parent_base), reference);
+  const ElementBase base(node, parent_base);
+  return resolve_url(static_cast<const std::string&>(base), reference);
 }
 
 // Atom's link choice: rel="alternate" (or no rel), preferring an HTML page over other media.
@@ -590,7 +606,7 @@ bool DocumentReader::read(pugi::xml_node root, pugi::xml_node incomplete_item) {
   incomplete_item_ = incomplete_item;
   ScopeGuard guard(scope_, root);
   const QName name = qualified_name(scope_, root);
-  const std::string base = base_of(root, feed_url_);
+  const ElementBase base(root, feed_url_);
   Feed& feed = parsed_.feed;
   if (name.local == "rss" && (name.ns == Ns::none || name.ns == Ns::other)) {
     const std::string_view version = attribute_value(root, "version");
@@ -639,10 +655,10 @@ void DocumentReader::read_rss(pugi::xml_node root, const std::string& base) {
     if (name.ns == Ns::rss090 && parsed_.feed.format == FeedFormat::rss10)
       parsed_.feed.format = FeedFormat::rss090;
     if (name.local == "channel") {
-      read_rss_channel(child, base_of(child, base));
+      read_rss_channel(child, ElementBase(child, base));
     } else if (name.local == "item" && child != incomplete_item_ && room_for_item()) {
       parsed_.feed.articles.push_back(
-          read_rss_item(child, base_of(child, item_base_.empty() ? base : item_base_)));
+          read_rss_item(child, ElementBase(child, item_base_.empty() ? base : item_base_)));
     }
   }
 }
@@ -651,7 +667,6 @@ void DocumentReader::read_rss_channel(pugi::xml_node channel, const std::string&
   Feed& feed = parsed_.feed;
   // Relative item links in RSS are meant relative to the site (the channel's link), which is where
   // a reader of the HTML would be; without a usable channel link, the document's own address.
-  std::string item_base = channel_base;
   std::string self_link;
   for (pugi::xml_node child : ChildNodes(channel)) {
     if (child.type() != pugi::node_element) continue;
@@ -672,8 +687,7 @@ void DocumentReader::read_rss_channel(pugi::xml_node channel, const std::string&
   if (feed_url_.empty() && has_scheme(self_link) && !has_scheme(feed.link)) {
     feed.link = resolve_url(self_link, feed.link);
   }
-  if (has_scheme(feed.link) && !channel.attribute("xml:base")) item_base = feed.link;
-  item_base_ = item_base;
+  item_base_ = has_scheme(feed.link) && !channel.attribute("xml:base") ? feed.link : channel_base;
 
   for (pugi::xml_node child : ChildNodes(channel)) {
     if (child.type() != pugi::node_element) continue;
@@ -681,7 +695,7 @@ void DocumentReader::read_rss_channel(pugi::xml_node channel, const std::string&
     const QName name = qualified_name(scope_, child);
     if (is_rss_ns(name.ns) && name.local == "item" && child != incomplete_item_) {
       if (!room_for_item()) return;
-      parsed_.feed.articles.push_back(read_rss_item(child, base_of(child, item_base)));
+      parsed_.feed.articles.push_back(read_rss_item(child, ElementBase(child, item_base_)));
     }
   }
 }
@@ -806,7 +820,7 @@ void DocumentReader::read_atom_feed(pugi::xml_node feed_node, const std::string&
     const QName name = qualified_name(scope_, child);
     if (is_atom_element(name.ns) && name.local == "entry" && child != incomplete_item_) {
       if (!room_for_item()) return;
-      parsed_.feed.articles.push_back(read_atom_entry(child, base_of(child, entry_base)));
+      parsed_.feed.articles.push_back(read_atom_entry(child, ElementBase(child, entry_base)));
     }
   }
 }
