@@ -44,7 +44,8 @@ class LocalFiles {
     }
     const auto [directory, name] = split(file);
     enter(directory);
-    const int fd = ::openat(directory_fd_, std::string(name).c_str(), O_RDONLY | O_CLOEXEC);
+    name_.assign(name);  // a C string, in a buffer kept across files rather than one allocated a file
+    const int fd = ::openat(directory_fd_, name_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return std::nullopt;
     FileBytes read = read_descriptor_at_most(fd, std::numeric_limits<std::size_t>::max());
     ::close(fd);
@@ -95,6 +96,7 @@ class LocalFiles {
   }
 
   static constexpr int kUnopened = -2;  // AT_FDCWD is -100 and a failed open -1
+  std::string name_;
   std::string directory_;
   int directory_fd_ = kUnopened;
   std::string directory_url_;
@@ -253,19 +255,19 @@ int run_scan_command(const std::string& config_file, const std::vector<std::stri
       exit_code = kExitProblems;
       continue;
     }
-    const std::string url = feed_url.empty() ? local_files.feed_url(file) : feed_url;
-    const auto parsed = parse_owned_feed(std::move(*bytes), "", url, limits);
+    std::string url = feed_url.empty() ? local_files.feed_url(file) : feed_url;
+    auto parsed = parse_owned_feed(std::move(*bytes), "", url, limits);
     if (!parsed) {
       std::cerr << describe(file, parsed.error()) << "\n";
       exit_code = kExitProblems;
       continue;
     }
     print_warnings(file, *parsed);
-    const FeedInfo feed{url, parsed->feed.title};
+    const FeedInfo feed{std::move(url), std::move(parsed->feed.title)};  // read through feed from here on
     const Instant now = current_instant();
     for (const auto& article : parsed->feed.articles) {
       ArticleVerdict verdict = evaluate_article(article, feed, *matcher, now);
-      if (!seen.insert(verdict.identity).second) continue;
+      if (!seen.insert(std::move(verdict.identity)).second) continue;
       if (verdict.alert) std::cout << verdict.alert->json << '\n';
     }
   }

@@ -57,20 +57,23 @@ std::string normalize_link(std::string_view url) {
   if (scheme == 0 || url.substr(scheme, 3) != "://") return std::string(url);
   url = url.substr(0, url.find('#'));
   const std::size_t authority_start = scheme + 3;
-  const std::size_t authority_end = std::min(url.find_first_of("/?", authority_start), url.size());
+  std::size_t authority_end = authority_start;
+  while (authority_end < url.size() && url[authority_end] != '/' && url[authority_end] != '?') ++authority_end;
   std::string_view authority = url.substr(authority_start, authority_end - authority_start);
   // Only the host is case-insensitive (RFC 3986 section 3.2.2), not the user information before '@'.
   const std::size_t at = authority.rfind('@');
-  const std::string_view user_info =
-      at == std::string_view::npos ? std::string_view() : authority.substr(0, at + 1);
-  const std::string_view host = authority.substr(user_info.size());
-  std::string out = lowercase(url.substr(0, scheme)) + "://" + std::string(user_info) + lowercase(host);
+  const std::size_t host_start = authority_start + (at == std::string_view::npos ? 0 : at + 1);
+  // Built in place: the link is kept as it is but for these, and dedup makes one of these an article.
+  std::string out(url.substr(0, authority_end));
+  std::transform(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(scheme), out.begin(), ascii_lower);
+  std::transform(out.begin() + static_cast<std::ptrdiff_t>(host_start), out.end(),
+                 out.begin() + static_cast<std::ptrdiff_t>(host_start), ascii_lower);
   const std::string_view rest = url.substr(authority_end);
   const std::size_t question = rest.find('?');
   out += rest.substr(0, question);
   if (question != std::string_view::npos) {
     const std::string query = without_tracking_parameters(rest.substr(question + 1));
-    if (!query.empty()) out += "?" + query;
+    if (!query.empty()) out.append(1, '?').append(query);
   }
   return out;
 }

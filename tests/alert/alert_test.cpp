@@ -70,6 +70,8 @@ TEST_CASE("links are normalised: scheme and host lowercased, fragment and utm_* 
       {"https://User:Pw@Example.com:8080/x?q=1", "https://User:Pw@example.com:8080/x?q=1"},
       {"https://example.com/a?x=1&&y=2", "https://example.com/a?x=1&y=2"},
       {"https://example.com#top", "https://example.com"},
+      {"HTTP://Example.COM?utm_source=x&Q=Ab", "http://example.com?Q=Ab"},
+      {"Https://A@B@Example.COM", "https://A@B@example.com"},
       {"https://example.com/news/ID-7", "https://example.com/news/ID-7"},
       {"urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a", "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"},
       {"not a url", "not a url"},
