@@ -1,5 +1,8 @@
 // RFC 3986 section 5.4's reference resolution examples, and what feeds add to them.
 #include <catch2/catch.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "feed/detail/url.hpp"
 
@@ -60,6 +63,32 @@ TEST_CASE("RFC 3986 5.4.2 abnormal examples", "[parser][url]") {
       {"http:g", "http:g"},  // strict parsers, as section 5.2.2 says
   };
   for (const auto& [reference, expected] : examples) CHECK(resolve_url(base, reference) == expected);
+}
+
+TEST_CASE("absolute references: kept as written when already normal, normalised otherwise", "[parser][url]") {
+  const std::string base = "http://a/b/c/d;p?q";
+  const std::vector<std::pair<std::string, std::string>> examples = {
+      {"https://example.org/news/2022/01/russia-nato?id=7#top", "https://example.org/news/2022/01/russia-nato?id=7#top"},
+      {"https://user:PW@example.org:8080/A/B", "https://user:PW@example.org:8080/A/B"},
+      {"HTTPS://example.org/a", "https://example.org/a"},
+      {"https://Example.org/a", "https://example.org/a"},
+      {"https://User@EXAMPLE.org/a", "https://User@example.org/a"},
+      {"https://example.org/a/./b/../c", "https://example.org/a/c"},
+      {"https://example.org/a/..", "https://example.org/"},
+      {"https://example.org/.well-known/x", "https://example.org/.well-known/x"},
+      {"https://example.org/a/.hidden/b", "https://example.org/a/.hidden/b"},
+      {"https://example.org?x=/./y#/../z", "https://example.org?x=/./y#/../z"},
+      {"https://example.org", "https://example.org"},
+      {"mailto:Someone@Example.org", "mailto:Someone@Example.org"},
+      {"urn:a/./b", "urn:a/b"},
+      {"urn:./b", "urn:b"},
+      {"tag:example.org,2022:/russia", "tag:example.org,2022:/russia"},
+  };
+  for (const auto& [reference, expected] : examples) {
+    INFO(reference);
+    CHECK(resolve_url(base, reference) == expected);
+    CHECK(resolve_url("", "  " + reference + "\n") == expected);
+  }
 }
 
 TEST_CASE("feed quirks: white space, no base, host case, empty base path", "[parser][url]") {

@@ -125,6 +125,26 @@ std::string recompose(std::string_view scheme, const std::optional<std::string_v
   return out;
 }
 
+bool has_no_upper_case(std::string_view text) {
+  for (char c : text) {
+    if (c >= 'A' && c <= 'Z') return false;
+  }
+  return true;
+}
+
+// Whether section 5.3's recomposition would give `reference` back unchanged: lower-case scheme and
+// host, and no "." or ".." segment (every such segment starts the path or follows a '/'; "/.x" is
+// sent the long way too, which is only slower). Most links in feeds are such absolute URLs.
+bool is_normal_absolute(const UriParts& reference) {
+  if (!has_no_upper_case(*reference.scheme)) return false;
+  if (reference.authority) {
+    const std::size_t at = reference.authority->rfind('@');
+    if (!has_no_upper_case(reference.authority->substr(at == std::string_view::npos ? 0 : at + 1))) return false;
+  }
+  const std::string_view path = reference.path;
+  return !(path.substr(0, 1) == "." || path.find("/.") != std::string_view::npos);
+}
+
 }  // namespace
 
 bool has_scheme(std::string_view reference) { return scheme_length(trim(reference)) > 0; }
@@ -134,6 +154,7 @@ std::string resolve_url(std::string_view base_text, std::string_view reference_t
   base_text = trim(base_text);
   const UriParts reference = split(reference_text);
   if (reference.scheme) {
+    if (is_normal_absolute(reference)) return std::string(reference_text);
     return recompose(*reference.scheme, reference.authority, remove_dot_segments(reference.path),
                      reference.query, reference.fragment);
   }
