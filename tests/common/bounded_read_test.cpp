@@ -8,12 +8,13 @@
 
 #include <unistd.h>
 
+#include "temp_dir.hpp"
+
 TEST_CASE("read_file_at_most reads a whole file, refuses one over the cap and says why it cannot read") {
   using newswatch::FileBytes;
   using newswatch::read_file_at_most;
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "newswatch-bounded-read-test";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const newswatch::testing::TempDir temp("newswatch-bounded-read");
+  const std::filesystem::path& dir = temp.path();
   const std::string big(200000, 'a');  // more than one chunk of the non-regular path
   std::ofstream(dir / "big", std::ios::binary) << big;
   std::ofstream(dir / "empty", std::ios::binary).flush();
@@ -39,7 +40,6 @@ TEST_CASE("read_file_at_most reads a whole file, refuses one over the cap and sa
   const FileBytes null = read_file_at_most("/dev/null", 10);
   REQUIRE(null);
   CHECK(null.bytes.empty());
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("read_descriptor_at_most reads a pipe in chunks to its end") {
@@ -66,9 +66,8 @@ TEST_CASE("read_descriptor_at_most reads a pipe in chunks to its end") {
 TEST_CASE("read_file_in_chunks hands a file over in pieces, with read_file_at_most's problems") {
   using newswatch::FileBytes;
   using newswatch::read_file_in_chunks;
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "newswatch-chunked-read-test";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const newswatch::testing::TempDir temp("newswatch-chunked-read");
+  const std::filesystem::path& dir = temp.path();
   std::string big;
   for (int i = 0; i < 30000; ++i) big += std::to_string(i) + ',';  // about 150 KB: three chunks
   std::ofstream(dir / "big", std::ios::binary) << big;
@@ -96,5 +95,4 @@ TEST_CASE("read_file_in_chunks hands a file over in pieces, with read_file_at_mo
   CHECK(directory.error == EISDIR);
   CHECK(read_file_in_chunks("/dev/zero", 1 << 20, [](std::string_view) {}).problem ==
         FileBytes::Problem::too_large);
-  std::filesystem::remove_all(dir);
 }
