@@ -97,6 +97,8 @@ class CompiledTermMatcher final : public TermMatcher {
 
   std::vector<TermHit> find_all(std::string_view text) const override {
     std::vector<TermHit> hits;
+    // Many articles have no content or no summary: an empty text was two scanner set-ups.
+    if (text.empty()) return hits;
     std::string scratch;
     std::vector<StreamMatcher::Partial> current, next;
     if (!folded_.empty()) scan_function<true>()(folded_, text, hits, scratch, current, next);
