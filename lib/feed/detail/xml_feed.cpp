@@ -201,12 +201,14 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string trimmed(std::string_view text) {
+std::string_view trimmed_view(std::string_view text) {
   const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   while (!text.empty() && space(text.front())) text.remove_prefix(1);
   while (!text.empty() && space(text.back())) text.remove_suffix(1);
-  return std::string(text);
+  return text;
 }
+
+std::string trimmed(std::string_view text) { return std::string(trimmed_view(text)); }
 
 void append_decoded(std::string& out, std::string_view raw) {
   if (raw.find('&') == std::string_view::npos) {
@@ -236,26 +238,49 @@ void append_character_data(std::string& out, pugi::xml_node node, int depth) {
   }
 }
 
-std::string character_data(pugi::xml_node node) {
-  // The common case, one text node, without building a string twice.
-  const pugi::xml_node first = node.first_child();
-  if (first && !first.next_sibling()) {
-    if (first.type() == pugi::node_cdata) return first.value();
-    if (first.type() == pugi::node_pcdata) {
-      std::string out;
-      append_decoded(out, first.value());
-      return out;
+// The character data of an element (append_character_data), for the length of one expression or
+// scope. Nearly every element holds one text node without references or one CDATA section: that is
+// viewed where pugixml left it in the document rather than copied, a copy that was an allocation a
+// field wherever the text is longer than a short string holds.
+class CharacterData {
+ public:
+  explicit CharacterData(pugi::xml_node node) {
+    const pugi::xml_node first = node.first_child();
+    if (first && !first.next_sibling()) {
+      const pugi::xml_node_type type = first.type();
+      if (type == pugi::node_cdata) {
+        view_ = first.value();
+        return;
+      }
+      if (type == pugi::node_pcdata) {
+        const std::string_view raw = first.value();
+        if (raw.find('&') == std::string_view::npos) {
+          view_ = raw;
+          return;
+        }
+        owned_ = decode_entities(raw);
+        view_ = owned_;
+        return;
+      }
     }
+    append_character_data(owned_, node, 0);
+    view_ = owned_;
   }
-  std::string out;
-  append_character_data(out, node, 0);
-  return out;
-}
+  // view_ may point into owned_, which a copy or move would leave behind.
+  CharacterData(const CharacterData&) = delete;
+  CharacterData& operator=(const CharacterData&) = delete;
+
+  operator std::string_view() const { return view_; }
+
+ private:
+  std::string owned_;
+  std::string_view view_;
+};
 
 // RSS <ttl> is a whole number of minutes; anything else (units, signs, fractions) is ignored
 // rather than guessed at. A week bounds it: the scheduler honours at most an hour anyway.
 std::optional<std::chrono::minutes> rss_ttl(std::string_view raw) {
-  const std::string text = trimmed(raw);
+  const std::string_view text = trimmed_view(raw);
   if (text.empty() || text.size() > 6) return std::nullopt;
   long minutes = 0;
   for (char c : text) {
@@ -403,7 +428,7 @@ pugi::xml_node xhtml_container(pugi::xml_node node) {
     if (child.type() == pugi::node_element) {
       if (only_element) return node;
       only_element = child;
-    } else if (child.type() != pugi::node_pcdata || !trimmed(child.value()).empty()) {
+    } else if (child.type() != pugi::node_pcdata || !trimmed_view(child.value()).empty()) {
       return node;
     }
   }
@@ -430,11 +455,11 @@ std::string read_text(pugi::xml_node node, TextKind kind, Layout layout) {
       return html_to(layout, markup_of(xhtml_container(node)));
     case TextKind::html:
       return has_element_child(node) ? html_to(layout, markup_of(node))
-                                     : html_to(layout, character_data(node));
+                                     : html_to(layout, CharacterData(node));
     case TextKind::plain:
       break;
   }
-  return plain_to(layout, character_data(node));
+  return plain_to(layout, CharacterData(node));
 }
 
 // RFC 4287 4.1.3.3: a media type that is neither text nor XML means base64-encoded content.
@@ -449,7 +474,7 @@ std::string read_atom_text(pugi::xml_node node, Layout layout) {
   if (attribute_value(node, "mode") == "base64" || is_base64_type(attribute_value(node, "type"))) {
     // Decoded bytes are whatever the publisher encoded, not necessarily UTF-8 (found by
     // fuzz_feed_parser): every text we hand out is.
-    const std::string decoded = sanitize_utf8(decode_base64(character_data(node)));
+    const std::string decoded = sanitize_utf8(decode_base64(CharacterData(node)));
     const std::string_view type = attribute_value(node, "type");
     const bool html = type.find("html") != std::string_view::npos || looks_like_markup(decoded);
     return html ? html_to(layout, decoded) : plain_to(layout, decoded);
@@ -463,8 +488,9 @@ std::string read_atom_text(pugi::xml_node node, Layout layout) {
 // Python feedparser do; a title without either is taken as it is.
 std::string read_rss_inline(pugi::xml_node node) {
   if (has_element_child(node)) return html_to_inline_text(markup_of(node));
-  const std::string text = character_data(node);
-  const bool html = looks_like_markup(text) || text.find('&') != std::string::npos;
+  const CharacterData data(node);
+  const std::string_view text = data;
+  const bool html = looks_like_markup(text) || text.find('&') != std::string_view::npos;
   return html ? html_to_inline_text(text) : collapse_whitespace(text);
 }
 
@@ -514,8 +540,9 @@ class ElementBase {
 };
 
 std::string url_in(pugi::xml_node node, std::string_view raw, const std::string& parent_base) {
-  std::string reference = trimmed(raw);
-  if (reference.find('&') != std::string::npos) reference = decode_entities(reference);
+  std::string_view reference = trimmed_view(raw);
+  std::string decoded;
+  if (reference.find('&') != std::string_view::npos) reference = decoded = decode_entities(reference);
   if (reference.empty()) return {};
   const ElementBase base(node, parent_base);
   return resolve_url(static_cast<const std::string&>(base), reference);
@@ -552,7 +579,7 @@ struct Dates {
 
 void read_date(pugi::xml_node node, std::optional<Instant>& into) {
   if (into) return;
-  into = parse_feed_date(trimmed(character_data(node)));
+  into = parse_feed_date(trimmed_view(CharacterData(node)));
 }
 
 void complete(Article& article, const Dates& dates);
@@ -675,13 +702,13 @@ void DocumentReader::read_rss_channel(pugi::xml_node channel, const std::string&
     if (is_rss_ns(name.ns) && name.local == "title" && feed.title.empty()) {
       feed.title = read_rss_inline(child);
     } else if (is_rss_ns(name.ns) && name.local == "link" && feed.link.empty()) {
-      feed.link = url_in(child, character_data(child), channel_base);
+      feed.link = url_in(child, CharacterData(child), channel_base);
     } else if (name.ns == Ns::atom10 && name.local == "link" && attribute_value(child, "rel") == "self") {
       self_link = url_in(child, attribute_value(child, "href"), channel_base);
     } else if (name.ns == Ns::dc && name.local == "title" && feed.title.empty()) {
       feed.title = read_rss_inline(child);
     } else if (is_rss_ns(name.ns) && name.local == "ttl" && !feed.ttl) {
-      feed.ttl = rss_ttl(character_data(child));
+      feed.ttl = rss_ttl(CharacterData(child));
     }
   }
   if (feed_url_.empty() && has_scheme(self_link) && !has_scheme(feed.link)) {
@@ -758,10 +785,10 @@ Article DocumentReader::read_rss_item(pugi::xml_node item, const std::string& ba
     if (local == "title") {
       if (article.title.empty()) article.title = read_rss_inline(field);
     } else if (local == "link") {
-      if (article.link.empty()) article.link = url_in(field, character_data(field), base);
+      if (article.link.empty()) article.link = url_in(field, CharacterData(field), base);
     } else if (local == "guid") {
       if (article.id.empty()) {
-        article.id = trimmed(character_data(field));
+        article.id = trimmed(CharacterData(field));
         const std::string_view permalink = attribute_value(field, "isPermaLink");
         if (!equals_ignoring_case(trimmed(permalink), "false") && has_scheme(article.id)) {
           guid_link = url_in(field, article.id, base);
@@ -845,7 +872,7 @@ Article DocumentReader::read_atom_entry(pugi::xml_node entry, const std::string&
     } else if (local == "link") {
       link.offer(field, base);
     } else if (local == "id") {
-      if (article.id.empty()) article.id = trimmed(character_data(field));
+      if (article.id.empty()) article.id = trimmed(CharacterData(field));
     } else if (local == "published" || local == "issued") {
       read_date(field, dates.published);
     } else if (local == "created") {
@@ -866,7 +893,7 @@ Article DocumentReader::read_atom_entry(pugi::xml_node entry, const std::string&
         if (part.type() != pugi::node_element) continue;
         const QName part_name = qualified_name(scope_, part);
         if (part_name.local == "name" && is_atom_element(part_name.ns)) {
-          add_unique(article.authors, collapse_whitespace(character_data(part)), names_to_keep());
+          add_unique(article.authors, collapse_whitespace(CharacterData(part)), names_to_keep());
         }
       }
     } else if (local == "category") {
