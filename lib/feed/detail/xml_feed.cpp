@@ -135,7 +135,9 @@ class NamespaceScope {
     }
     return added;
   }
-  void leave(std::size_t added) { bindings_.resize(bindings_.size() - added); }
+  void leave(std::size_t added) {
+    if (added != 0) bindings_.resize(bindings_.size() - added);  // most elements declare nothing
+  }
 
   Ns resolve(std::string_view prefix) const {
     for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
@@ -524,6 +526,7 @@ std::string author_name(std::string text) {
 class ElementBase {
  public:
   ElementBase(pugi::xml_node node, const std::string& parent_base) : base_(&parent_base) {
+    if (!node.first_attribute()) return;  // most elements have none: no search by name
     const pugi::xml_attribute attribute = node.attribute("xml:base");
     if (!attribute) return;
     own_ = resolve_url(parent_base, decode_entities(attribute.value()));
