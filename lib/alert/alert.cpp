@@ -64,7 +64,9 @@ std::string normalize_link(std::string_view url) {
   const std::size_t at = authority.rfind('@');
   const std::size_t host_start = authority_start + (at == std::string_view::npos ? 0 : at + 1);
   // Built in place: the link is kept as it is but for these, and dedup makes one of these an article.
-  std::string out(url.substr(0, authority_end));
+  std::string out;
+  out.reserve(url.size());  // one allocation: the result is never longer than the link
+  out.append(url.substr(0, authority_end));
   std::transform(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(scheme), out.begin(), ascii_lower);
   std::transform(out.begin() + static_cast<std::ptrdiff_t>(host_start), out.end(),
                  out.begin() + static_cast<std::ptrdiff_t>(host_start), ascii_lower);
