@@ -793,7 +793,7 @@ Article DocumentReader::read_rss_item(pugi::xml_node item, const std::string& ba
       if (article.id.empty()) {
         article.id = trimmed(CharacterData(field));
         const std::string_view permalink = attribute_value(field, "isPermaLink");
-        if (!equals_ignoring_case(trimmed(permalink), "false") && has_scheme(article.id)) {
+        if (!equals_ignoring_case(trimmed_view(permalink), "false") && has_scheme(article.id)) {
           guid_link = url_in(field, article.id, base);
         }
       }
