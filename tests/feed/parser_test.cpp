@@ -226,6 +226,38 @@ TEST_CASE("lenient text: HTML entities and bare ampersands", "[parser][lenient]"
   CHECK_FALSE(parsed.malformed());
 }
 
+// The spaces between inline elements and between CDATA sections are text nodes of white space alone;
+// a parse that left them out of the tree would run these words together.
+TEST_CASE("character data: joined across nodes, with the white space between them", "[parser][text]") {
+  const auto rss = parse_ok(R"(<rss version="2.0"><channel><title>T</title>
+<item>
+  <title><b>Russia</b> <i>NATO</i></title>
+  <link>
+    https://example.org/a?x=1&amp;y=2
+  </link>
+  <guid isPermaLink="false">
+    <![CDATA[item-7]]>
+  </guid>
+  <description><![CDATA[Troops]]> <![CDATA[move]]></description>
+</item></channel></rss>)");
+  REQUIRE(rss.feed.articles.size() == 1);
+  const Article& item = rss.feed.articles[0];
+  CHECK(item.title == "Russia NATO");
+  CHECK(item.link == "https://example.org/a?x=1&y=2");
+  CHECK(item.id == "item-7");
+  CHECK(item.summary == "Troops move");
+
+  const auto atom = parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+<entry><id>urn:e1</id><title>E</title>
+  <summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><b>Romania</b> <i>Bulgaria</i></div></summary>
+  <author><name> Ann
+    Editor </name></author>
+</entry></feed>)");
+  REQUIRE(atom.feed.articles.size() == 1);
+  CHECK(atom.feed.articles[0].summary == "Romania Bulgaria");
+  CHECK(atom.feed.articles[0].authors == std::vector<std::string>{"Ann Editor"});
+}
+
 TEST_CASE("malformed XML: complete items are kept, the damage is reported with its position",
           "[parser][malformed]") {
   SECTION("document cut off inside the third item") {
