@@ -11,10 +11,15 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <random>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "../match/matcher_test_articles.hpp"
 #include "common/sha256.hpp"
+#include "common/utf8.hpp"
+#include "feed/date.hpp"
+#include "match/text_windows.hpp"
 
 // valijson is header-only: Debian's libvalijson-dev (scripts/setup installs it).
 #if __has_include(<valijson/validator.hpp>)
@@ -181,6 +186,108 @@ TEST_CASE("caps cut on UTF-8 boundaries and invalid UTF-8 becomes U+FFFD") {
   CHECK(json["article"]["summary"] == "ăă");
   CHECK(json["article"]["title"] == "NATO \xEF\xBF\xBD");
   CHECK(json["truncated"] == nlohmann::json::array({"summary"}));
+}
+
+// The alert as nlohmann's ordered tree and serializer wrote it before build_alert wrote its JSON
+// directly: the reference that every byte of the direct writer is held to.
+std::string alert_by_nlohmann_tree(const Alert& alert, const Article& article, const FeedInfo& feed,
+                                   const MatchResult& result, const std::vector<WatchlistInfo>& watchlists,
+                                   const AlertLimits& limits) {
+  using Json = nlohmann::ordered_json;
+  const auto cut = [](const std::string& text, std::size_t limit) { return std::string(utf8_prefix(text, limit)); };
+  const auto time = [](const std::optional<Instant>& instant) -> Json {
+    if (!instant) return nullptr;
+    return format_rfc3339(*instant);
+  };
+  const auto names = [&](MatchKind kind) {
+    std::set<std::string> distinct;
+    for (const Match& match : result.matches)
+      if (match.kind == kind) distinct.insert(match.name);
+    return std::vector<std::string>(distinct.begin(), distinct.end());
+  };
+  Json matches = Json::array();
+  for (const Match& match : result.matches) {
+    if (matches.size() >= limits.max_matches) break;
+    Json one;
+    one["kind"] = to_string(match.kind);
+    one["name"] = match.name;
+    one["term"] = match.term;
+    one["field"] = to_string(match.field);
+    one["start"] = match.start;
+    one["end"] = match.end;
+    one["snippet"] = cut(match.snippet, limits.max_snippet_bytes);
+    matches.push_back(one);
+  }
+  Json json;
+  json["schema"] = kAlertSchema;
+  json["alert_id"] = alert.id;
+  json["detected_at"] = format_rfc3339(kDetectedAt);
+  json["severity"] = to_string(alert.severity);
+  json["rules"] = result.rules;
+  json["actors"] = names(MatchKind::actor);
+  json["keyword_groups"] = names(MatchKind::keyword);
+  json["match_count"] = result.total_matches;
+  json["truncated"] = alert.truncated;
+  json["matches"] = matches;
+  json["article"]["id"] = cut(article.id, limits.max_url_bytes);
+  json["article"]["title"] = cut(article.title, limits.max_title_bytes);
+  json["article"]["link"] = cut(article.link, limits.max_url_bytes);
+  json["article"]["published"] = time(article.published);
+  json["article"]["updated"] = time(article.updated);
+  json["article"]["summary"] = cut(article.summary, limits.max_summary_bytes);
+  json["feed"]["url"] = cut(feed.url, limits.max_url_bytes);
+  json["feed"]["title"] = cut(feed.title, limits.max_url_bytes);
+  json["watchlists"] = Json::array();
+  for (const WatchlistInfo& watchlist : watchlists)
+    json["watchlists"].push_back(Json{{"name", watchlist.name}, {"file", watchlist.file}, {"version", watchlist.version}});
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+TEST_CASE("the JSON is byte for byte what nlohmann's serializer writes, escapes and invalid UTF-8 included") {
+  const auto matcher = shipped_matcher();
+  // Pieces that exercise every escape: quotes, backslashes, each control character, DEL, two- three-
+  // and four-byte UTF-8, and ill-formed sequences (a stray byte, a cut sequence, a surrogate, an
+  // overlong form), between words that make the shipped watchlist fire.
+  std::vector<std::string> pieces = {"NATO", "Russian troops", "were deployed", " ", ".", "\"", "\\", "/",
+                                     "\x7F", "é", "€", "\xF0\x9F\x98\x80", "\xFF", "\xC3", "\xE2\x82",
+                                     "\xED\xA0\x80", "\xC0\xAF", "Romania", "Bulgaria", "\n\n"};
+  for (int c = 0; c < 0x20; ++c) pieces.emplace_back(1, static_cast<char>(c));
+  std::mt19937 random(20220121);
+  const auto text = [&](std::size_t max_pieces) {
+    std::string out;
+    const std::size_t count = random() % (max_pieces + 1);
+    for (std::size_t i = 0; i < count; ++i) out += pieces[random() % pieces.size()];
+    return out;
+  };
+  AlertLimits limits;
+  limits.max_title_bytes = 40;  // small enough that cuts land inside the pieces
+  limits.max_summary_bytes = 60;
+  limits.max_snippet_bytes = 30;
+  limits.max_matches = 5;
+  limits.max_url_bytes = 50;
+  int alerts = 0, invalid = 0;
+  for (int round = 0; round < 400; ++round) {
+    Article article;
+    article.id = text(6);
+    article.title = "NATO " + text(12);
+    article.link = round % 3 == 0 ? "" : "https://example.com/" + text(6);
+    article.summary = text(20);
+    article.content = "Russian troops were deployed to Romania. " + text(30);
+    if (round % 2 == 0) article.published = kDetectedAt - hours(round);
+    if (round % 5 == 0) article.updated = kDetectedAt;
+    const FeedInfo feed{"https://feeds.example.com/" + text(3), text(4)};
+    std::vector<WatchlistInfo> watchlists = matcher->watchlists();
+    watchlists.push_back({text(2), text(2), "0123"});
+    const MatchResult result = matcher->match(article);
+    const auto alert = build_alert(article, feed, result, watchlists, kDetectedAt, limits);
+    if (!alert) continue;
+    ++alerts;
+    if (first_invalid_utf8(article.title) != article.title.size()) ++invalid;
+    INFO("round " << round);
+    CHECK(alert->json == alert_by_nlohmann_tree(*alert, article, feed, result, watchlists, limits));
+  }
+  CHECK(alerts > 300);
+  CHECK(invalid > 50);
 }
 
 #ifdef NEWSWATCH_HAVE_VALIJSON
