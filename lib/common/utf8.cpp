@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include <simdjson.h>
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -9,8 +11,11 @@
 namespace newswatch {
 
 std::size_t first_invalid_utf8(std::string_view text) {
+  // Below this a call to the vector check costs more than the characters it would spare.
+  constexpr std::size_t kVectorCheckMinimum = 64;
   std::size_t pos = 0;
   const std::size_t size = text.size();
+  bool checked_rest = false;
   while (pos < size) {
     // ASCII runs are most of any feed: test 32 bytes at a time, then eight.
 #if defined(__SSE2__)
@@ -27,6 +32,13 @@ std::size_t first_invalid_utf8(std::string_view text) {
       pos += 8;
     }
     if (pos >= size) break;
+    // Text in other scripts is checked a character at a time below, about fifteen instructions each;
+    // simdjson's vector check says at a fraction of a cycle a byte whether the rest is valid at all, and
+    // only a rest that is not is walked to find where.
+    if (size - pos >= kVectorCheckMinimum && !checked_rest) {
+      if (simdjson::validate_utf8(text.data() + pos, size - pos)) return size;
+      checked_rest = true;
+    }
     std::size_t subpart = 0;
     const std::size_t length = utf8_sequence_length(text, pos, &subpart);
     if (length == 0) return pos;

@@ -36,3 +36,34 @@ TEST_CASE("first_invalid_utf8 finds the first ill-formed byte past long ASCII ru
   CHECK(first_invalid_utf8(std::string(100, 'a') + "Ciuc\xC4\x83") == 106);
   CHECK(first_invalid_utf8(std::string(40, 'a') + "\xC4") == 40);  // truncated at the end
 }
+
+// The character-by-character walk that first_invalid_utf8 answers quickly: its reference.
+std::size_t first_invalid_by_walking(std::string_view text) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t subpart = 0;
+    const std::size_t length = utf8_sequence_length(text, pos, &subpart);
+    if (length == 0) return pos;
+    pos += length;
+  }
+  return text.size();
+}
+
+TEST_CASE("first_invalid_utf8 finds the first ill-formed sequence in long text of other scripts") {
+  // Texts long enough for the vector check of the rest, with every kind of ill-formed sequence at
+  // every offset: the answer must be where the walk finds it, and the end for valid text.
+  const std::string letters = "Москва Ελλάδα 北京 \xF0\x9F\x93\xB0 ";
+  std::string valid;
+  while (valid.size() < 300) valid += letters;
+  CHECK(first_invalid_utf8(valid) == valid.size());
+  CHECK(first_invalid_utf8("a" + valid) == valid.size() + 1);
+  for (const std::string bad : {"\xFF", "\x80", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE2\x82"}) {
+    for (std::size_t at = 0; at < 200; ++at) {
+      const std::string text = valid.substr(0, at) + bad + valid.substr(at);
+      INFO("offset " << at << ", sequence of " << bad.size());
+      CHECK(first_invalid_utf8(text) == first_invalid_by_walking(text));
+    }
+    const std::string at_end = valid + bad;
+    CHECK(first_invalid_utf8(at_end) == valid.size());
+  }
+}
