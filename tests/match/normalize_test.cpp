@@ -128,6 +128,18 @@ TEST_CASE("append_utf8 encodes, and marks an invalid byte with a byte UTF-8 neve
   CHECK(out == "aă€\U0001F600\xFF");
 }
 
+TEST_CASE("append_utf8 encodes every code point as utf8proc_encode_char does", "[normalize]") {
+  int differences = 0;
+  for (char32_t cp = 0; cp <= 0x10FFFF; ++cp) {
+    utf8proc_uint8_t expected[4];
+    const auto length = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), expected);
+    std::string actual;
+    append_utf8(cp, actual);
+    differences += actual == std::string_view(reinterpret_cast<const char*>(expected), static_cast<std::size_t>(length)) ? 0 : 1;
+  }
+  CHECK(differences == 0);
+}
+
 // decode_utf8 replaces utf8proc_iterate on the scanning path, so it must judge every sequence alike.
 std::size_t utf8proc_length(const unsigned char* bytes, std::size_t size, char32_t& cp) {
   utf8proc_int32_t decoded = -1;
