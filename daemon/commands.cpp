@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -73,10 +74,13 @@ class LocalFiles {
 
  private:
   // "a/b/c.xml" -> {"a/b/", "c.xml"}; "c.xml" -> {"", "c.xml"}; "/c.xml" -> {"/", "c.xml"}.
+  // glibc's memrchr rather than string_view::rfind, which steps back over the file's name a byte at a
+  // time (twice a file: about 0.6 M instructions of a bench scan).
   static std::pair<std::string_view, std::string_view> split(std::string_view file) {
-    const std::size_t slash = file.rfind('/');
-    if (slash == std::string_view::npos) return {{}, file};
-    return {file.substr(0, slash + 1), file.substr(slash + 1)};
+    const void* slash = ::memrchr(file.data(), '/', file.size());
+    if (slash == nullptr) return {{}, file};
+    const auto at = static_cast<std::size_t>(static_cast<const char*>(slash) - file.data());
+    return {file.substr(0, at + 1), file.substr(at + 1)};
   }
 
   void enter(std::string_view directory) {
