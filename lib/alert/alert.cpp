@@ -100,24 +100,10 @@ class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
 
-  void begin_object() {
-    comma();
-    out_ += '{';
-    need_comma_ = false;
-  }
-  void end_object() {
-    out_ += '}';
-    need_comma_ = true;
-  }
-  void begin_array() {
-    comma();
-    out_ += '[';
-    need_comma_ = false;
-  }
-  void end_array() {
-    out_ += ']';
-    need_comma_ = true;
-  }
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
   // `name` is one of the schema's names, which need no escapes.
   void key(std::string_view name) {
     comma();
@@ -125,6 +111,14 @@ class JsonWriter {
     out_ += name;
     out_ += "\":";
     need_comma_ = false;
+  }
+  void member(std::string_view name, std::string_view text) {
+    key(name);
+    value(text);
+  }
+  void member(std::string_view name, std::size_t number) {
+    key(name);
+    value(number);
   }
   void value(std::string_view text) {
     comma();
@@ -152,6 +146,15 @@ class JsonWriter {
  private:
   void comma() {
     if (need_comma_) out_ += ',';
+  }
+  void open(char bracket) {
+    comma();
+    out_ += bracket;
+    need_comma_ = false;
+  }
+  void close(char bracket) {
+    out_ += bracket;
+    need_comma_ = true;
   }
 
   // Eight bytes that need no look: no control character, quote, backslash or byte of a multi-byte
@@ -290,22 +293,17 @@ std::optional<Alert> build_alert(const Article& article, const FeedInfo& feed, c
   alert.json.reserve(size);
   JsonWriter json(alert.json);
   json.begin_object();
-  json.key("schema");
-  json.value(kAlertSchema);
-  json.key("alert_id");
-  json.value(alert.id);
-  json.key("detected_at");
-  json.value(format_rfc3339(detected_at));
-  json.key("severity");
-  json.value(to_string(alert.severity));
+  json.member("schema", kAlertSchema);
+  json.member("alert_id", alert.id);
+  json.member("detected_at", format_rfc3339(detected_at));
+  json.member("severity", to_string(alert.severity));
   json.key("rules");
   json.strings(result.rules);
   json.key("actors");
   json.strings(distinct_names(result.matches, MatchKind::actor));
   json.key("keyword_groups");
   json.strings(distinct_names(result.matches, MatchKind::keyword));
-  json.key("match_count");
-  json.value(result.total_matches);
+  json.member("match_count", result.total_matches);
   json.key("truncated");
   json.strings(alert.truncated);
   json.key("matches");
@@ -313,55 +311,39 @@ std::optional<Alert> build_alert(const Article& article, const FeedInfo& feed, c
   for (std::size_t i = 0; i < kept_matches; ++i) {
     const Match& match = result.matches[i];
     json.begin_object();
-    json.key("kind");
-    json.value(to_string(match.kind));
-    json.key("name");
-    json.value(match.name);
-    json.key("term");
-    json.value(match.term);
-    json.key("field");
-    json.value(to_string(match.field));
-    json.key("start");
-    json.value(match.start);
-    json.key("end");
-    json.value(match.end);
-    json.key("snippet");
-    json.value(snippets[i]);
+    json.member("kind", to_string(match.kind));
+    json.member("name", match.name);
+    json.member("term", match.term);
+    json.member("field", to_string(match.field));
+    json.member("start", match.start);
+    json.member("end", match.end);
+    json.member("snippet", snippets[i]);
     json.end_object();
   }
   json.end_array();
   json.key("article");
   json.begin_object();
-  json.key("id");
-  json.value(id);
-  json.key("title");
-  json.value(title);
-  json.key("link");
-  json.value(link);
+  json.member("id", id);
+  json.member("title", title);
+  json.member("link", link);
   json.key("published");
   optional_time(json, article.published);
   json.key("updated");
   optional_time(json, article.updated);
-  json.key("summary");
-  json.value(summary);
+  json.member("summary", summary);
   json.end_object();
   json.key("feed");
   json.begin_object();
-  json.key("url");
-  json.value(feed_url);
-  json.key("title");
-  json.value(feed_title);
+  json.member("url", feed_url);
+  json.member("title", feed_title);
   json.end_object();
   json.key("watchlists");
   json.begin_array();
   for (const WatchlistInfo& watchlist : watchlists) {
     json.begin_object();
-    json.key("name");
-    json.value(watchlist.name);
-    json.key("file");
-    json.value(watchlist.file);
-    json.key("version");
-    json.value(watchlist.version);
+    json.member("name", watchlist.name);
+    json.member("file", watchlist.file);
+    json.member("version", watchlist.version);
     json.end_object();
   }
   json.end_array();
