@@ -49,6 +49,33 @@ inline std::size_t utf8_sequence_length(std::string_view text, std::size_t pos,
   return need + 1;
 }
 
+// Writes the UTF-8 bytes of cp (at most U+10FFFF) to out, which has room for 4, and returns their count.
+// Surrogates are written like any other value below U+10000, as utf8proc_encode_char writes them;
+// callers that must not produce them check first.
+inline std::size_t utf8_encode(char32_t cp, char* out) {
+  const auto byte = [](char32_t value) { return static_cast<char>(static_cast<unsigned char>(value)); };
+  if (cp < 0x80) {
+    out[0] = byte(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = byte(0xC0 | (cp >> 6));
+    out[1] = byte(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = byte(0xE0 | (cp >> 12));
+    out[1] = byte(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = byte(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = byte(0xF0 | (cp >> 18));
+  out[1] = byte(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = byte(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = byte(0x80 | (cp & 0x3F));
+  return 4;
+}
+
 // Offset of the first byte that does not start a well-formed sequence, or text.size(). ASCII is
 // passed over 32 and 8 bytes at a time: most text is.
 std::size_t first_invalid_utf8(std::string_view text);

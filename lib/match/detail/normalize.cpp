@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include "common/utf8.hpp"
+
 namespace newswatch::match_detail {
 
 namespace {
@@ -138,35 +140,14 @@ std::size_t normalize_char_by_decomposition(char32_t cp, bool fold, char32_t* ou
 namespace {
 
 // The UTF-8 bytes of cp (kInvalidByte as kInvalidByteUtf8) written to out, which has room for 4; their
-// count.
-// The encoding utf8proc_encode_char gives (surrogates too, as three bytes, which it allows), written
-// here because a block of the cache encodes 256 code points, and the call was a tenth of building one.
+// count. Encoded in place, as utf8proc_encode_char would (surrogates too): a block of the cache encodes
+// 256 code points, and the out-of-line call was a tenth of building one.
 std::size_t encode_utf8(char32_t cp, char* out) {
-  const auto byte = [](char32_t value) { return static_cast<char>(static_cast<unsigned char>(value)); };
-  if (cp < 0x80) {
-    out[0] = byte(cp);
+  if (cp > 0x10FFFF) {
+    out[0] = kInvalidByteUtf8;
     return 1;
   }
-  if (cp < 0x800) {
-    out[0] = byte(0xC0 | (cp >> 6));
-    out[1] = byte(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = byte(0xE0 | (cp >> 12));
-    out[1] = byte(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = byte(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  if (cp <= 0x10FFFF) {
-    out[0] = byte(0xF0 | (cp >> 18));
-    out[1] = byte(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = byte(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = byte(0x80 | (cp & 0x3F));
-    return 4;
-  }
-  out[0] = kInvalidByteUtf8;
-  return 1;
+  return utf8_encode(cp, out);
 }
 
 }  // namespace
