@@ -14,6 +14,7 @@
 #include <limits>
 #include <mutex>
 #include <pugixml.hpp>
+#include <vector>
 
 #include "feed/date.hpp"
 #include "feed/detail/parse_common.hpp"
@@ -698,11 +699,16 @@ void DocumentReader::read_rss_channel(pugi::xml_node channel, const std::string&
   // Relative item links in RSS are meant relative to the site (the channel's link), which is where
   // a reader of the HTML would be; without a usable channel link, the document's own address.
   std::string self_link;
+  // Items are read after the channel's own fields, whose link is their base; they are noted on the
+  // way rather than found again by a second walk that named every child of the channel once more.
+  std::vector<pugi::xml_node> items;
   for (pugi::xml_node child : ChildNodes(channel)) {
     if (child.type() != pugi::node_element) continue;
     ScopeGuard guard(scope_, child);
     const QName name = qualified_name(scope_, child);
-    if (is_rss_ns(name.ns) && name.local == "title" && feed.title.empty()) {
+    if (is_rss_ns(name.ns) && name.local == "item") {
+      if (child != incomplete_item_) items.push_back(child);
+    } else if (is_rss_ns(name.ns) && name.local == "title" && feed.title.empty()) {
       feed.title = read_rss_inline(child);
     } else if (is_rss_ns(name.ns) && name.local == "link" && feed.link.empty()) {
       feed.link = url_in(child, CharacterData(child), channel_base);
@@ -719,14 +725,10 @@ void DocumentReader::read_rss_channel(pugi::xml_node channel, const std::string&
   }
   item_base_ = has_scheme(feed.link) && !channel.attribute("xml:base") ? feed.link : channel_base;
 
-  for (pugi::xml_node child : ChildNodes(channel)) {
-    if (child.type() != pugi::node_element) continue;
-    ScopeGuard guard(scope_, child);
-    const QName name = qualified_name(scope_, child);
-    if (is_rss_ns(name.ns) && name.local == "item" && child != incomplete_item_) {
-      if (!room_for_item()) return;
-      parsed_.feed.articles.push_back(read_rss_item(child, ElementBase(child, item_base_)));
-    }
+  for (pugi::xml_node item : items) {
+    ScopeGuard guard(scope_, item);
+    if (!room_for_item()) return;
+    parsed_.feed.articles.push_back(read_rss_item(item, ElementBase(item, item_base_)));
   }
 }
 
@@ -822,12 +824,15 @@ void DocumentReader::read_atom_feed(pugi::xml_node feed_node, const std::string&
   Feed& feed = parsed_.feed;
   LinkChoice link;
   std::string self_link;
+  std::vector<pugi::xml_node> entries;  // read after the feed's own fields, as RSS items are
   for (pugi::xml_node child : ChildNodes(feed_node)) {
     if (child.type() != pugi::node_element) continue;
     ScopeGuard guard(scope_, child);
     const QName name = qualified_name(scope_, child);
     if (!is_atom_element(name.ns)) continue;
-    if (name.local == "title" && feed.title.empty()) {
+    if (name.local == "entry") {
+      if (child != incomplete_item_) entries.push_back(child);
+    } else if (name.local == "title" && feed.title.empty()) {
       feed.title = read_atom_text(child, Layout::inline_text);
     } else if (name.local == "link") {
       link.offer(child, base);
@@ -844,14 +849,10 @@ void DocumentReader::read_atom_feed(pugi::xml_node feed_node, const std::string&
     feed.link = resolve_url(entry_base, feed.link);
   }
 
-  for (pugi::xml_node child : ChildNodes(feed_node)) {
-    if (child.type() != pugi::node_element) continue;
-    ScopeGuard guard(scope_, child);
-    const QName name = qualified_name(scope_, child);
-    if (is_atom_element(name.ns) && name.local == "entry" && child != incomplete_item_) {
-      if (!room_for_item()) return;
-      parsed_.feed.articles.push_back(read_atom_entry(child, ElementBase(child, entry_base)));
-    }
+  for (pugi::xml_node entry : entries) {
+    ScopeGuard guard(scope_, entry);
+    if (!room_for_item()) return;
+    parsed_.feed.articles.push_back(read_atom_entry(entry, ElementBase(entry, entry_base)));
   }
 }
 
