@@ -289,7 +289,9 @@ std::optional<Alert> build_alert(const Article& article, const FeedInfo& feed, c
 
   std::size_t size = 1024 + id.size() + title.size() + link.size() + summary.size() + feed_url.size() +
                      feed_title.size();
-  for (std::size_t i = 0; i < kept_matches; ++i) size += 96 + snippets[i].size() + result.matches[i].term.size();
+  for (std::size_t i = 0; i < kept_matches; ++i) {
+    size += 96 + snippets[i].size() + result.matches[i].term.size();
+  }
   alert.json.reserve(size);
   JsonWriter json(alert.json);
   json.begin_object();

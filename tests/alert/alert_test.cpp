@@ -194,7 +194,9 @@ std::string alert_by_nlohmann_tree(const Alert& alert, const Article& article, c
                                    const MatchResult& result, const std::vector<WatchlistInfo>& watchlists,
                                    const AlertLimits& limits) {
   using Json = nlohmann::ordered_json;
-  const auto cut = [](const std::string& text, std::size_t limit) { return std::string(utf8_prefix(text, limit)); };
+  const auto cut = [](const std::string& text, std::size_t limit) {
+    return std::string(utf8_prefix(text, limit));
+  };
   const auto time = [](const std::optional<Instant>& instant) -> Json {
     if (!instant) return nullptr;
     return format_rfc3339(*instant);
@@ -239,7 +241,8 @@ std::string alert_by_nlohmann_tree(const Alert& alert, const Article& article, c
   json["feed"]["title"] = cut(feed.title, limits.max_url_bytes);
   json["watchlists"] = Json::array();
   for (const WatchlistInfo& watchlist : watchlists)
-    json["watchlists"].push_back(Json{{"name", watchlist.name}, {"file", watchlist.file}, {"version", watchlist.version}});
+    json["watchlists"].push_back(
+        Json{{"name", watchlist.name}, {"file", watchlist.file}, {"version", watchlist.version}});
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 

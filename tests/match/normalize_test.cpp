@@ -135,7 +135,9 @@ TEST_CASE("append_utf8 encodes every code point as utf8proc_encode_char does", "
     const auto length = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), expected);
     std::string actual;
     append_utf8(cp, actual);
-    differences += actual == std::string_view(reinterpret_cast<const char*>(expected), static_cast<std::size_t>(length)) ? 0 : 1;
+    const std::string_view expected_bytes(reinterpret_cast<const char*>(expected),
+                                          static_cast<std::size_t>(length));
+    differences += actual == expected_bytes ? 0 : 1;
   }
   CHECK(differences == 0);
 }
