@@ -725,8 +725,7 @@ void DocumentReader::read_rss_channel(pugi::xml_node channel, const std::string&
   }
   item_base_ = has_scheme(feed.link) && !channel.attribute("xml:base") ? feed.link : channel_base;
 
-  for (pugi::xml_node item : items) {
-    ScopeGuard guard(scope_, item);
+  for (pugi::xml_node item : items) {  // read_rss_item enters the item's namespace declarations
     if (!room_for_item()) return;
     parsed_.feed.articles.push_back(read_rss_item(item, ElementBase(item, item_base_)));
   }
@@ -849,8 +848,7 @@ void DocumentReader::read_atom_feed(pugi::xml_node feed_node, const std::string&
     feed.link = resolve_url(entry_base, feed.link);
   }
 
-  for (pugi::xml_node entry : entries) {
-    ScopeGuard guard(scope_, entry);
+  for (pugi::xml_node entry : entries) {  // as do read_atom_entry's
     if (!room_for_item()) return;
     parsed_.feed.articles.push_back(read_atom_entry(entry, ElementBase(entry, entry_base)));
   }
