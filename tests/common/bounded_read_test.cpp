@@ -42,6 +42,25 @@ TEST_CASE("read_file_at_most reads a whole file, refuses one over the cap and sa
   CHECK(null.bytes.empty());
 }
 
+TEST_CASE("read_file_at_most reads files on either side of its one-read size whole") {
+  using newswatch::FileBytes;
+  using newswatch::read_file_at_most;
+  const newswatch::testing::TempDir temp("newswatch-bounded-read-sizes");
+  // 16 KB is read in one pread(); a file that fills it is read again by its length.
+  for (const std::size_t size : {std::size_t{1}, std::size_t{16383}, std::size_t{16384}, std::size_t{16385},
+                                 std::size_t{40000}}) {
+    std::string bytes(size, '\0');
+    for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>('a' + (i * 7 + i / 26) % 26);
+    const std::filesystem::path file = temp.path() / std::to_string(size);
+    std::ofstream(file, std::ios::binary) << bytes;
+    INFO(size);
+    const FileBytes read = read_file_at_most(file, size);
+    REQUIRE(read);
+    CHECK(read.bytes == bytes);
+    CHECK(read_file_at_most(file, size - 1).problem == FileBytes::Problem::too_large);
+  }
+}
+
 TEST_CASE("read_descriptor_at_most reads a pipe in chunks to its end") {
   using newswatch::read_descriptor_at_most;
   int ends[2];
