@@ -89,6 +89,9 @@ FileBytes read_descriptor_at_most(int fd, std::size_t max_bytes) {
     if (static_cast<std::size_t>(first) > max_bytes) {
       result.problem = FileBytes::Problem::too_large;
     } else {
+      // A byte to spare, as the path below leaves: a parser working in place (pugixml) appends a
+      // terminator, which would otherwise copy the whole text to a new buffer.
+      result.bytes.reserve(static_cast<std::size_t>(first) + 1);
       result.bytes.assign(first_part, static_cast<std::size_t>(first));
     }
     return result;
