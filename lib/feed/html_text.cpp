@@ -1132,29 +1132,40 @@ std::size_t unicode_space_length(std::string_view text, std::size_t pos) {
   return 0;
 }
 
+// The bytes that may begin white space: ASCII's, and the lead bytes of unicode_space_length's.
+constexpr std::array<bool, 256> kMayBeginSpace = [] {
+  std::array<bool, 256> table{};
+  for (const unsigned char c : {' ', '\t', '\n', '\v', '\f', '\r'}) table[c] = true;
+  for (const unsigned char c : {0xC2, 0xE1, 0xE2, 0xE3}) table[c] = true;
+  return table;
+}();
+
 }  // namespace
 
 std::string collapse_whitespace(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   bool pending_space = false;
-  for (std::size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    std::size_t space_length = 0;
-    if (c == ' ' || (c >= '\t' && c <= '\r')) {
-      space_length = 1;
-    } else if (static_cast<unsigned char>(c) >= 0xC2) {
-      space_length = unicode_space_length(text, i);
-    }
-    if (space_length > 0) {
-      pending_space = true;
-      i += space_length;
-      continue;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // The bytes up to the next that may begin white space go in one append, not one push_back each
+    // (titles and names are mostly words between single spaces).
+    std::size_t end = i;
+    while (end < text.size() && !kMayBeginSpace[static_cast<unsigned char>(text[end])]) ++end;
+    if (end == i) {
+      const char c = text[i];
+      const std::size_t space_length = c == ' ' || (c >= '\t' && c <= '\r') ? 1 : unicode_space_length(text, i);
+      if (space_length > 0) {
+        pending_space = true;
+        i += space_length;
+        continue;
+      }
+      end = i + 1;  // the lead byte of a character that is not a space
     }
     if (pending_space && !out.empty()) out.push_back(' ');
     pending_space = false;
-    out.push_back(c);
-    ++i;
+    out.append(text.data() + i, end - i);
+    i = end;
   }
   return out;
 }

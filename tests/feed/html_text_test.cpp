@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "feed/encoding.hpp"
 
@@ -107,6 +108,50 @@ TEST_CASE("collapse_whitespace folds every Unicode space") {
   CHECK(collapse_whitespace("\xE2\x80\xA8 x \xE2\x80\xA9") == "x");
   CHECK(collapse_whitespace("K\xC3\xB6ln") == "K\xC3\xB6ln");
   CHECK(collapse_whitespace("") == "");
+}
+
+// The definition, a byte at a time: each run of white space (ASCII's or Unicode's) becomes one space
+// between the other characters, none at the ends.
+std::string collapse_whitespace_slowly(std::string_view text) {
+  static const std::vector<std::string_view> kUnicodeSpaces = {
+      "\xC2\x85", "\xC2\xA0", "\xE1\x9A\x80", "\xE2\x80\x80", "\xE2\x80\x81", "\xE2\x80\x82",
+      "\xE2\x80\x83", "\xE2\x80\x84", "\xE2\x80\x85", "\xE2\x80\x86", "\xE2\x80\x87", "\xE2\x80\x88",
+      "\xE2\x80\x89", "\xE2\x80\x8A", "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\xAF", "\xE2\x81\x9F",
+      "\xE3\x80\x80"};
+  std::string out;
+  bool pending = false;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t space = std::string_view(" \t\n\v\f\r").find(text[i]) != std::string_view::npos ? 1 : 0;
+    for (const std::string_view unicode : kUnicodeSpaces) {
+      if (text.substr(i, unicode.size()) == unicode) space = unicode.size();
+    }
+    if (space > 0) {
+      pending = true;
+      i += space;
+      continue;
+    }
+    if (pending && !out.empty()) out.push_back(' ');
+    pending = false;
+    out.push_back(text[i++]);
+  }
+  return out;
+}
+
+TEST_CASE("collapse_whitespace is its definition on random text") {
+  std::mt19937 random(20220121);
+  // Every space, their lead bytes cut short or followed by other bytes, and letters of other scripts.
+  const std::vector<std::string> pieces = {
+      "a", "bc", " ", "  ", "\t", "\n", "\v", "\f", "\r", "\xC2\xA0", "\xC2\x85", "\xC2", "\xC2\xA9",
+      "\xE1\x9A\x80", "\xE1\x9A", "\xE2\x80\x83", "\xE2\x80\x8B", "\xE2\x80\xA8", "\xE2\x80\xAF",
+      "\xE2\x80", "\xE2\x81\x9F", "\xE2\x81", "\xE3\x80\x80", "\xE3\x80\x81", "\xE3", "\xD0\x9A",
+      "\xE4\xB8\xAD", "\xF0\x9F\x98\x80", "\x80", "\xFF", "\x1F"};
+  std::uniform_int_distribution<std::size_t> piece(0, pieces.size() - 1), count(0, 12);
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    for (std::size_t n = count(random); n > 0; --n) text += pieces[piece(random)];
+    CAPTURE(text);
+    REQUIRE(collapse_whitespace(text) == collapse_whitespace_slowly(text));
+  }
 }
 
 TEST_CASE("Random bytes through the text functions always give valid UTF-8") {
