@@ -1154,7 +1154,8 @@ std::string collapse_whitespace(std::string_view text) {
     while (end < text.size() && !kMayBeginSpace[static_cast<unsigned char>(text[end])]) ++end;
     if (end == i) {
       const char c = text[i];
-      const std::size_t space_length = c == ' ' || (c >= '\t' && c <= '\r') ? 1 : unicode_space_length(text, i);
+      const std::size_t space_length =
+          c == ' ' || (c >= '\t' && c <= '\r') ? 1 : unicode_space_length(text, i);
       if (space_length > 0) {
         pending_space = true;
         i += space_length;
