@@ -1132,7 +1132,8 @@ std::size_t unicode_space_length(std::string_view text, std::size_t pos) {
   return 0;
 }
 
-// The bytes that may begin white space: ASCII's, and the lead bytes of unicode_space_length's.
+// The bytes that may begin white space: ASCII's, and the lead bytes of unicode_space_length's (a
+// space added there with a new lead byte goes here too).
 constexpr std::array<bool, 256> kMayBeginSpace = [] {
   std::array<bool, 256> table{};
   for (const unsigned char c : {' ', '\t', '\n', '\v', '\f', '\r'}) table[c] = true;
