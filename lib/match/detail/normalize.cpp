@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cassert>
 #include <memory>
@@ -241,19 +242,25 @@ const PartBlock* build_cased_block(char32_t first) {
   return writer.take();
 }
 
+bool part_folds(const NormalizedPart& part) {
+  return part.cp <= 0x10FFFF &&
+         utf8proc_get_property(static_cast<utf8proc_int32_t>(part.cp))->casefold_seqindex != UINT16_MAX;
+}
+
 // The folded block from the case-kept one: folding a code point's normalisation is folding each of
 // its case-kept parts (normalize_char decomposes, drops marks, then folds each part), so the
-// decomposition work is done once for both. Most parts have no folding and are copied as they are.
+// decomposition work is done once for both. Most parts have no folding and are copied as they are;
+// a block with none that folds (the CJK, Hangul and Kana blocks, most of the blocks a run meets) is
+// the case-kept block itself.
 const PartBlock* fold_block(const PartBlock& cased, char32_t first) {
+  if (std::none_of(cased.parts.begin(), cased.parts.end(), part_folds)) return &cased;
   BlockWriter writer;
   char32_t folded[3];
   for (std::size_t i = 0; i < kBlockSize; ++i) {
     writer.start(i);
     for (std::uint32_t p = cased.begin[i]; p < cased.begin[i + 1]; ++p) {
       const NormalizedPart& part = cased.parts[p];
-      const bool folds = part.cp <= 0x10FFFF &&
-                         utf8proc_get_property(static_cast<utf8proc_int32_t>(part.cp))->casefold_seqindex != UINT16_MAX;
-      if (!folds) {
+      if (!part_folds(part)) {
         writer.add(part);
         continue;
       }
@@ -282,9 +289,10 @@ class PartCache {
     const PartBlock* block = slot.load(std::memory_order_acquire);
     if (block != nullptr) return *block;
     const char32_t first = static_cast<char32_t>(index << kBlockBits);
-    const PartBlock* built = fold ? fold_block(this->block(index, false), first) : build_cased_block(first);
+    const PartBlock* cased = fold ? &this->block(index, false) : nullptr;
+    const PartBlock* built = fold ? fold_block(*cased, first) : build_cased_block(first);
     if (slot.compare_exchange_strong(block, built, std::memory_order_acq_rel)) return *built;
-    delete built;  // another thread published the same block first
+    if (built != cased) delete built;  // another thread published the same block first
     return *block;
   }
 
