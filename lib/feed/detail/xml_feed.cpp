@@ -413,12 +413,37 @@ std::string decode_base64(std::string_view text) {
   return out;
 }
 
-TextKind atom_text_kind(pugi::xml_node node) {
-  const std::string_view type = attribute_value(node, "type");
+// The attributes that say how an Atom text is to be read, found in one pass over the element's
+// attributes rather than by a search for each name (five searches a text, about 130 instructions
+// each on an element that has attributes). The first of a repeated name counts, as
+// pugi::xml_node::attribute(name) has it.
+struct AtomTextAttributes {
+  std::string_view type, mode, src;
+  explicit AtomTextAttributes(pugi::xml_node node) {
+    bool seen_type = false, seen_mode = false, seen_src = false;
+    for (pugi::xml_attribute attribute = node.first_attribute(); attribute;
+         attribute = attribute.next_attribute()) {
+      const char* name = attribute.name();
+      if (std::strcmp(name, "type") == 0 && !seen_type) {
+        type = attribute.value();
+        seen_type = true;
+      } else if (std::strcmp(name, "mode") == 0 && !seen_mode) {
+        mode = attribute.value();
+        seen_mode = true;
+      } else if (std::strcmp(name, "src") == 0 && !seen_src) {
+        src = attribute.value();
+        seen_src = true;
+      }
+    }
+  }
+};
+
+TextKind atom_text_kind(pugi::xml_node node, const AtomTextAttributes& attributes) {
+  const std::string_view type = attributes.type;
   if (type == "html" || equals_ignoring_case(type, "text/html")) return TextKind::html;
   if (type == "xhtml" || equals_ignoring_case(type, "application/xhtml+xml")) return TextKind::xhtml;
   // Atom 0.3: mode="escaped" holds escaped markup, mode="xml" inline markup; the type is a MIME type.
-  const std::string_view mode = attribute_value(node, "mode");
+  const std::string_view mode = attributes.mode;
   if (mode == "xml" && has_element_child(node)) return TextKind::xhtml;
   if (mode == "escaped" && !type.empty() && type != "text/plain" && type != "text") return TextKind::html;
   return has_element_child(node) ? TextKind::xhtml : TextKind::plain;
@@ -474,16 +499,16 @@ bool is_base64_type(std::string_view type) {
 }
 
 std::string read_atom_text(pugi::xml_node node, Layout layout) {
-  if (attribute_value(node, "mode") == "base64" || is_base64_type(attribute_value(node, "type"))) {
+  const AtomTextAttributes attributes(node);
+  if (attributes.mode == "base64" || is_base64_type(attributes.type)) {
     // Decoded bytes are whatever the publisher encoded, not necessarily UTF-8 (found by
     // fuzz_feed_parser): every text we hand out is.
     const std::string decoded = sanitize_utf8(decode_base64(CharacterData(node)));
-    const std::string_view type = attribute_value(node, "type");
-    const bool html = type.find("html") != std::string_view::npos || looks_like_markup(decoded);
+    const bool html = attributes.type.find("html") != std::string_view::npos || looks_like_markup(decoded);
     return html ? html_to(layout, decoded) : plain_to(layout, decoded);
   }
-  if (!attribute_value(node, "src").empty()) return {};  // out-of-line content: nothing to read here
-  return read_text(node, atom_text_kind(node), layout);
+  if (!attributes.src.empty()) return {};  // out-of-line content: nothing to read here
+  return read_text(node, atom_text_kind(node, attributes), layout);
 }
 
 // RSS says nothing of markup in titles and names; publishers escape it, embed it, or neither.
