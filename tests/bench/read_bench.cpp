@@ -2,7 +2,9 @@
 // reads, with scan's own reading code (LocalFiles: each file opened relative to its directory, read
 // whole, closed, and its file:// URL made), and nothing else. One pass, timed inside the process, so
 // that the process's start is not in it (scripts/bench times `newswatchd --version` for that).
-// Wall time, as the scan figure is: with the files in the page cache nothing waits.
+// Wall time, as the scan figure is. A run that finds files dropped from the page cache reads them
+// from the disk (34-225 ms on one boot of the build VM, against 6 ms right after): scripts/bench
+// takes the median of 21 runs, as it does for the scan, so such a first run is not the figure.
 //
 // Usage: bench_read FILE_LIST
 #include <chrono>
